@@ -1,0 +1,76 @@
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Database } from './schema.ts';
+
+export type { Database } from './schema.ts';
+
+/** Where the data lives: the embedded PGlite (a directory, or `memory://`) or a PostgreSQL server. */
+export type DbTarget =
+  { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+/** The underlying driver handle, for the few libraries (the job queue) that need their own adapter. */
+export type DbDriver = { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; pool: pg.Pool };
+
+export interface Db {
+  kysely: Kysely<Database>;
+  driver: DbDriver;
+  /** Round-trips a trivial query; resolves to the latency in milliseconds. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The one place that picks the database dialect. */
+export async function createDb(target: DbTarget): Promise<Db> {
+  switch (target.kind) {
+    case 'pglite':
+      return createPgliteDb(target.dataDir);
+    case 'postgres':
+      return createPostgresDb(target.url, target.poolSize ?? 10);
+    default: {
+      const unknown: never = target;
+      throw new Error(`unknown database target ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+async function createPgliteDb(dataDir: string): Promise<Db> {
+  // Imported lazily through a variable so bundlers for Workers (which always use PostgreSQL via
+  // Hyperdrive) leave the WASM build out of the bundle.
+  const specifier = '@electric-sql/pglite';
+  const { PGlite: PGliteClass } = (await import(specifier)) as { PGlite: typeof PGlite };
+  const pglite = await PGliteClass.create(dataDir);
+  const kysely = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  let closed: Promise<void> | undefined;
+  return wrap(kysely, { kind: 'pglite', pglite }, () => {
+    // PGlite checkpoints and syncs its files on close; closing twice must be harmless because
+    // shutdown paths can race (a second signal, a failing start).
+    closed ??= pglite.closed ? Promise.resolve() : pglite.close();
+    return closed;
+  });
+}
+
+async function createPostgresDb(url: string, poolSize: number): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed: Promise<void> | undefined;
+  return wrap(kysely, { kind: 'postgres', pool }, () => {
+    closed ??= kysely.destroy();
+    return closed;
+  });
+}
+
+function wrap(kysely: Kysely<Database>, driver: DbDriver, close: () => Promise<void>): Db {
+  return {
+    kysely,
+    driver,
+    async ping() {
+      const started = performance.now();
+      await sql`select 1`.execute(kysely);
+      return performance.now() - started;
+    },
+    close,
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as bots from './20261123120000_bots.ts';
+
+/**
+ * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
+ * the Workers bundle, which has no file system.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261123120000_bots': bots,
+};

@@ -1,0 +1,62 @@
+/**
+ * Seals secrets at rest (channel secrets, access tokens, cart credentials) with AES-256-GCM.
+ * WebCrypto only, so the same code runs on Node and on Workers.
+ *
+ * Sealed form: `v1.<iv base64url>.<ciphertext+tag base64url>`. The version prefix leaves room for
+ * key rotation later without guessing at the format of old rows.
+ */
+export class SecretBox {
+  private constructor(private readonly key: CryptoKey) {}
+
+  static async fromBase64Key(base64Key: string): Promise<SecretBox> {
+    const raw = decodeBase64(base64Key);
+    if (raw.length !== 32) {
+      throw new Error('the secret key must be 32 bytes, base64-encoded');
+    }
+    const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    return new SecretBox(key);
+  }
+
+  static generateKey(): string {
+    return encodeBase64(crypto.getRandomValues(new Uint8Array(32)));
+  }
+
+  async seal(plaintext: string): Promise<string> {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const data = new TextEncoder().encode(plaintext);
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, this.key, data),
+    );
+    return `v1.${encodeBase64Url(iv)}.${encodeBase64Url(sealed)}`;
+  }
+
+  async open(sealed: string): Promise<string> {
+    const [version, iv, data] = sealed.split('.');
+    if (version !== 'v1' || !iv || !data) {
+      throw new Error('not a sealed secret');
+    }
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: decodeBase64(iv) },
+      this.key,
+      decodeBase64(data),
+    );
+    return new TextDecoder().decode(plain);
+  }
+}
+
+/** Accepts standard and URL-safe base64, with or without padding. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const standard = text.trim().replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, '='));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function encodeBase64Url(bytes: Uint8Array): string {
+  return encodeBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

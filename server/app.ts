@@ -1,0 +1,109 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Db } from '../db/index.ts';
+import { BotRepository } from '../db/bots.ts';
+import type { SecretBox } from '../db/secret-box.ts';
+import { AppError, invalidRequest } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { adminAuth } from './middleware/admin-auth.ts';
+import { botRoutes } from './routes/bots.ts';
+import { healthRoutes } from './routes/health.ts';
+
+/** What the app needs from its runtime edge (node.ts or worker.ts). */
+export interface AppOptions {
+  db: Db;
+  secretBox: SecretBox;
+  logger: Logger;
+  adminToken?: string | undefined;
+  bodyLimitBytes?: number;
+  version?: string;
+}
+
+export interface AppDeps {
+  db: Db;
+  logger: Logger;
+  version: string;
+  bots: BotRepository;
+}
+
+export type AppEnv = { Variables: { deps: AppDeps } };
+
+export function createApp(options: AppOptions) {
+  const deps: AppDeps = {
+    db: options.db,
+    logger: options.logger,
+    version: options.version ?? '0.1.0',
+    bots: new BotRepository(options.db.kysely, options.secretBox),
+  };
+
+  const app = new OpenAPIHono<AppEnv>({
+    // Every validation failure, in any route, answers the same field-level 400.
+    defaultHook: (result) => {
+      if (!result.success)
+        throw invalidRequest(result.error, result.target === 'json' ? undefined : result.target);
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new AppError(
+          413,
+          'payload_too_large',
+          `the body exceeds ${options.bodyLimitBytes ?? 1024 * 1024} bytes`,
+        );
+      },
+    }),
+  );
+  app.use('/api/bots/*', adminAuth(options.adminToken));
+  app.use('/api/bots', adminAuth(options.adminToken));
+
+  app.route('/', healthRoutes());
+  app.route('/', botRoutes());
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Kizuna API', version: deps.version },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+  });
+
+  app.notFound((c) =>
+    c.json(
+      new AppError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(),
+      404,
+    ),
+  );
+
+  // The one error boundary: known errors keep their status and code; anything else is a 500 whose
+  // details (stack included) go only to the log.
+  app.onError((error, c) => {
+    if (error instanceof AppError) return c.json(error.toJSON(), error.status);
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      return c.json(
+        new AppError(status, status === 400 ? 'bad_request' : 'http_error', error.message).toJSON(),
+        status,
+      );
+    }
+    deps.logger.error('unhandled error', { error, method: c.req.method, path: c.req.path });
+    return c.json(
+      new AppError(500, 'internal_error', 'something went wrong on our side').toJSON(),
+      500,
+    );
+  });
+
+  // The deps ride along so the runtime edge can reuse the repositories it just wired.
+  return Object.assign(app, { deps });
+}
+
+export type KizunaApp = ReturnType<typeof createApp>;

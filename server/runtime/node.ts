@@ -1,0 +1,111 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createJobDefinitions } from '../../jobs/index.ts';
+import { JobQueue } from '../../jobs/queue.ts';
+import { createApp } from '../app.ts';
+import { syncDefaultBot } from '../default-bot.ts';
+import { createLogger } from '../logger.ts';
+import { ConfigError, parseConfig } from './config.ts';
+import { openDatabase } from './setup.ts';
+
+/**
+ * The Node entry point: `npm start` (web + in-process workers), `npm run worker` (workers only),
+ * or `KIZUNA_ROLE=web` (web only). The only Node file that reads the environment.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const role = process.argv.includes('--role=worker') ? 'worker' : config.KIZUNA_ROLE;
+  const logger = createLogger(config.KIZUNA_LOG_LEVEL);
+  const version = process.env.npm_package_version ?? '0.1.0';
+
+  const opened = await openDatabase(config, logger);
+  const queue = new JobQueue({
+    db: opened.db,
+    definitions: createJobDefinitions({}),
+    logger,
+    timeZone: config.TZ,
+  });
+  const running: { server?: ServerType } = {};
+  let shuttingDown = false;
+
+  const shutdown = async (signal: string, exitCode = 0) => {
+    if (shuttingDown) {
+      logger.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info('shutting down', { signal });
+    const timer = setTimeout(() => {
+      logger.error('shutdown took over 20 s: exiting');
+      process.exit(1);
+    }, 20_000);
+    timer.unref();
+    // Order matters: stop taking requests and let in-flight ones finish, stop claiming jobs and let
+    // running ones finish, and only then close the database so nothing writes to a closed PGlite.
+    if (running.server) await closeServer(running.server);
+    await queue.stop();
+    await opened.close();
+    logger.info('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await queue.start();
+  if (role !== 'web') await queue.work();
+
+  if (role === 'worker') {
+    logger.info('worker started', { database: opened.db.driver.kind });
+    return;
+  }
+
+  const app = createApp({
+    db: opened.db,
+    secretBox: opened.secretBox,
+    logger,
+    adminToken: opened.adminToken,
+    bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
+    version,
+  });
+  const bot = await syncDefaultBot(app.deps.bots, config);
+  if (bot)
+    logger.info('bot "default" configured from the environment', { channelId: bot.channelId });
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
+    logger.info('Kizuna is listening', {
+      url: `http://localhost:${info.port}`,
+      role,
+      database:
+        opened.db.driver.kind === 'pglite' ? `embedded (${config.KIZUNA_DATA_DIR})` : 'postgres',
+    });
+  });
+  running.server = server;
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    logger.error(
+      error.code === 'EADDRINUSE' ? `PORT: ${config.PORT} is already in use` : 'server error',
+      { error },
+    );
+    void shutdown('server error', 1);
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
