@@ -201,10 +201,7 @@ export class JobQueue {
   }
 
   /** Runs each job on its own so one failure never fails (and re-runs) its batch-mates. */
-  private async runBatch(
-    definition: AnyJobDefinition,
-    jobs: Job<unknown>[],
-  ): Promise<JobResult[]> {
+  private async runBatch(definition: AnyJobDefinition, jobs: Job<unknown>[]): Promise<JobResult[]> {
     const results: JobResult[] = [];
     for (const job of jobs) {
       try {
