@@ -35,10 +35,9 @@ export async function createDb(target: DbTarget): Promise<Db> {
 }
 
 async function createPgliteDb(dataDir: string): Promise<Db> {
-  // Imported lazily through a variable so bundlers for Workers (which always use PostgreSQL via
-  // Hyperdrive) leave the WASM build out of the bundle.
-  const specifier = '@electric-sql/pglite';
-  const { PGlite: PGliteClass } = (await import(specifier)) as { PGlite: typeof PGlite };
+  // Imported only when used, so PostgreSQL deployments never load the WASM build; the Workers
+  // bundle aliases the module away (wrangler.toml), since Workers always use Hyperdrive.
+  const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
   const pglite = await PGliteClass.create(dataDir);
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   let closed: Promise<void> | undefined;

@@ -19,8 +19,11 @@ export interface JobQueueOptions {
   schema?: string;
   /** Shop time zone for cron schedules. */
   timeZone?: string;
-  /** Whether this process installs/upgrades the queue schema and runs its maintenance. */
-  maintain?: boolean;
+  /**
+   * A short-lived invocation (a Workers Cron Trigger): it neither installs nor maintains the queue
+   * schema, runs no cron clock, and does not register itself as a long-running instance.
+   */
+  ephemeral?: boolean;
 }
 
 export interface SendOptions {
@@ -63,12 +66,13 @@ export class JobQueue {
 
   constructor(private readonly options: JobQueueOptions) {
     const { db } = options;
-    const maintain = options.maintain ?? true;
+    const maintain = !options.ephemeral;
     const common = {
       schema: options.schema ?? 'pgboss',
       supervise: maintain,
       migrate: maintain,
       schedule: maintain,
+      registerInstance: maintain,
     };
     this.boss = createBoss(db, common);
     this.boss.on('error', (error: Error) => options.logger.error('job queue error', { error }));
@@ -89,7 +93,7 @@ export class JobQueue {
           expireInSeconds: definition.expireInSeconds ?? 900,
         });
       }
-      if (definition.schedule && (this.options.maintain ?? true)) {
+      if (definition.schedule && !this.options.ephemeral) {
         await this.boss.schedule(
           definition.name,
           definition.schedule.cron,

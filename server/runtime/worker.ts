@@ -1,0 +1,79 @@
+import { createDb, type Db } from '../../db/index.ts';
+import { SecretBox } from '../../db/secret-box.ts';
+import { createJobDefinitions } from '../../jobs/index.ts';
+import { JobQueue } from '../../jobs/queue.ts';
+import { createApp } from '../app.ts';
+import { AppError } from '../errors.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { parseConfig, type Config } from './config.ts';
+
+/**
+ * The Cloudflare Workers entry point. Workers cannot keep I/O objects between requests, so each
+ * invocation opens its own single-connection pool through Hyperdrive (cheap: Hyperdrive pools the
+ * real connections) and closes it when done. Migrations are not run here: `npm run migrate` does
+ * that once per deploy.
+ */
+interface Env {
+  HYPERDRIVE?: { connectionString: string };
+  [name: string]: unknown;
+}
+
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+interface Opened {
+  config: Config;
+  db: Db;
+  secretBox: SecretBox;
+  logger: Logger;
+}
+
+async function open(env: Env): Promise<Opened> {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const config = parseConfig(vars);
+  const logger = createLogger(config.KIZUNA_LOG_LEVEL);
+  const url = env.HYPERDRIVE?.connectionString ?? config.DATABASE_URL;
+  if (!url) throw new Error('HYPERDRIVE: bind a Hyperdrive configuration (or set DATABASE_URL)');
+  if (!config.KIZUNA_SECRET_KEY) throw new Error('KIZUNA_SECRET_KEY: required on Workers');
+  const db = await createDb({ kind: 'postgres', url, poolSize: 1 });
+  return { config, db, logger, secretBox: await SecretBox.fromBase64Key(config.KIZUNA_SECRET_KEY) };
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    let opened: Opened;
+    try {
+      opened = await open(env);
+    } catch (error) {
+      // A deploy-time mistake: say which variable, never its value.
+      console.error(JSON.stringify({ level: 'error', message: 'misconfigured', error: String(error) }));
+      return Response.json(new AppError(500, 'misconfigured', String((error as Error).message)).toJSON(), { status: 500 });
+    }
+    const { config, db, logger, secretBox } = opened;
+    try {
+      const app = createApp({ db, logger, secretBox, adminToken: config.KIZUNA_ADMIN_TOKEN, bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES });
+      return await app.fetch(request);
+    } finally {
+      ctx.waitUntil(db.close());
+    }
+  },
+
+  /** Cron Trigger: runs the jobs that are due, the same handlers the Node worker runs. */
+  async scheduled(_controller: unknown, env: Env, ctx: ExecutionContext): Promise<void> {
+    const { config, db, logger } = await open(env);
+    const queue = new JobQueue({ db, definitions: createJobDefinitions({}), logger, timeZone: config.TZ, ephemeral: true });
+    ctx.waitUntil(
+      (async () => {
+        try {
+          await queue.start();
+          const ran = await queue.runDue(200);
+          logger.info('scheduled run', { ran });
+        } finally {
+          await queue.stop();
+          await db.close();
+        }
+      })(),
+    );
+  },
+};
