@@ -2,7 +2,9 @@
  * `npm run bench [-- <name>]`: runs one benchmark or all of them. Each prints lines of the form
  * `<name> <metric>=<value><unit> target=<target> PASS|FAIL`. BENCH_SCALE (default 1) shrinks the data.
  */
-const benchmarks: Record<string, () => Promise<boolean>> = {};
+import { benchWebhook } from './webhook.ts';
+
+const benchmarks: Record<string, () => Promise<boolean>> = { webhook: benchWebhook };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(benchmarks);
@@ -10,7 +12,9 @@ let ok = true;
 for (const name of names) {
   const run = benchmarks[name];
   if (!run) {
-    console.error(`unknown benchmark "${name}"; known: ${Object.keys(benchmarks).join(', ') || '(none yet)'}`);
+    console.error(
+      `unknown benchmark "${name}"; known: ${Object.keys(benchmarks).join(', ') || '(none yet)'}`,
+    );
     process.exit(2);
   }
   ok = (await run()) && ok;

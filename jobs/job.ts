@@ -46,3 +46,11 @@ export class InvalidJobPayloadError extends Error {
     this.name = 'InvalidJobPayloadError';
   }
 }
+
+/** A failure no retry can fix (e.g. LINE refuses the token): the job fails at once, kept for inspection. */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}

@@ -9,7 +9,12 @@ import {
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../db/index.ts';
 import type { Logger } from '../server/logger.ts';
-import { InvalidJobPayloadError, type AnyJobDefinition, type JobDefinition } from './job.ts';
+import {
+  InvalidJobPayloadError,
+  PermanentJobError,
+  type AnyJobDefinition,
+  type JobDefinition,
+} from './job.ts';
 
 export interface JobQueueOptions {
   db: Db;
@@ -213,7 +218,8 @@ export class JobQueue {
         await definition.handle(payload, { jobId: job.id, signal: this.stopping.signal });
         results.push({ id: job.id, status: 'completed' });
       } catch (error) {
-        const permanent = error instanceof InvalidJobPayloadError;
+        const permanent =
+          error instanceof InvalidJobPayloadError || error instanceof PermanentJobError;
         this.options.logger.warn('job failed', {
           job: definition.name,
           id: job.id,

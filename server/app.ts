@@ -2,40 +2,38 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/index.ts';
-import { BotRepository } from '../db/bots.ts';
-import type { SecretBox } from '../db/secret-box.ts';
+import type { ChannelSecrets } from '../bot/channel-secrets.ts';
+import type { InboxWriter } from '../bot/inbox-writer.ts';
+import type { BotRepository } from '../db/bots.ts';
 import { AppError, invalidRequest } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { botRoutes } from './routes/bots.ts';
 import { healthRoutes } from './routes/health.ts';
+import { lineWebhookRoutes } from './routes/line-webhook.ts';
 
-/** What the app needs from its runtime edge (node.ts or worker.ts). */
 export interface AppOptions {
-  db: Db;
-  secretBox: SecretBox;
-  logger: Logger;
+  deps: AppDeps;
   adminToken?: string | undefined;
-  bodyLimitBytes?: number;
-  version?: string;
+  bodyLimitBytes?: number | undefined;
 }
 
+/** What routes use; built by createKizuna. */
 export interface AppDeps {
   db: Db;
   logger: Logger;
   version: string;
   bots: BotRepository;
+  channelSecrets: ChannelSecrets;
+  inbox: InboxWriter;
+  /** Called after a bot is created or updated through the API. */
+  onBotChanged(botId: string): Promise<void>;
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } };
 
 export function createApp(options: AppOptions) {
-  const deps: AppDeps = {
-    db: options.db,
-    logger: options.logger,
-    version: options.version ?? '0.1.0',
-    bots: new BotRepository(options.db.kysely, options.secretBox),
-  };
+  const { deps } = options;
 
   const app = new OpenAPIHono<AppEnv>({
     // Every validation failure, in any route, answers the same field-level 400.
@@ -67,6 +65,7 @@ export function createApp(options: AppOptions) {
 
   app.route('/', healthRoutes());
   app.route('/', botRoutes());
+  app.route('/', lineWebhookRoutes());
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -87,7 +86,11 @@ export function createApp(options: AppOptions) {
   // The one error boundary: known errors keep their status and code; anything else is a 500 whose
   // details (stack included) go only to the log.
   app.onError((error, c) => {
-    if (error instanceof AppError) return c.json(error.toJSON(), error.status);
+    if (error instanceof AppError) {
+      // The unread rest of a too-large body stays on the socket: the connection cannot be reused.
+      if (error.status === 413) c.header('Connection', 'close');
+      return c.json(error.toJSON(), error.status);
+    }
     if (error instanceof HTTPException) {
       const status = error.status;
       return c.json(
@@ -102,8 +105,7 @@ export function createApp(options: AppOptions) {
     );
   });
 
-  // The deps ride along so the runtime edge can reuse the repositories it just wired.
-  return Object.assign(app, { deps });
+  return app;
 }
 
 export type KizunaApp = ReturnType<typeof createApp>;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as bots from './20261123120000_bots.ts';
+import * as lineCore from './20261123130000_line_core.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -7,4 +8,5 @@ import * as bots from './20261123120000_bots.ts';
  */
 export const migrations: Record<string, Migration> = {
   '20261123120000_bots': bots,
+  '20261123130000_line_core': lineCore,
 };

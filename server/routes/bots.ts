@@ -94,11 +94,13 @@ export function botRoutes() {
         throw new AppError(409, 'conflict', `a bot with id "${id}" already exists`, [
           { field: 'id', message: 'is taken' },
         ]);
+      await c.var.deps.onBotChanged(bot.id);
       return c.json({ ...bot, ...present(bot) }, 201);
     })
     .openapi(update, async (c) => {
       const bot = await c.var.deps.bots.update(c.req.valid('param').botId, c.req.valid('json'));
       if (!bot) throw notFound('bot');
+      await c.var.deps.onBotChanged(bot.id);
       return c.json({ ...bot, ...present(bot) }, 200);
     });
 }

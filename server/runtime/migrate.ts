@@ -12,7 +12,12 @@ try {
   const config = parseConfig(process.env);
   const logger = createLogger(config.KIZUNA_LOG_LEVEL);
   const opened = await openDatabase(config, logger);
-  const queue = new JobQueue({ db: opened.db, definitions: createJobDefinitions({}), logger, timeZone: config.TZ });
+  const queue = new JobQueue({
+    db: opened.db,
+    definitions: createJobDefinitions({}),
+    logger,
+    timeZone: config.TZ,
+  });
   await queue.start();
   await queue.stop();
   await opened.close();

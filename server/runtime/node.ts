@@ -1,7 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { createJobDefinitions } from '../../jobs/index.ts';
-import { JobQueue } from '../../jobs/queue.ts';
-import { createApp } from '../app.ts';
+import { createKizuna } from '../kizuna.ts';
 import { syncDefaultBot } from '../default-bot.ts';
 import { createLogger } from '../logger.ts';
 import { ConfigError, parseConfig } from './config.ts';
@@ -27,11 +25,15 @@ async function main(): Promise<void> {
   const version = process.env.npm_package_version ?? '0.1.0';
 
   const opened = await openDatabase(config, logger);
-  const queue = new JobQueue({
+  const kizuna = createKizuna({
     db: opened.db,
-    definitions: createJobDefinitions({}),
+    secretBox: opened.secretBox,
     logger,
+    adminToken: opened.adminToken,
+    bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
+    version,
     timeZone: config.TZ,
+    line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });
   const running: { server?: ServerType } = {};
   let shuttingDown = false;
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     // Order matters: stop taking requests and let in-flight ones finish, stop claiming jobs and let
     // running ones finish, and only then close the database so nothing writes to a closed PGlite.
     if (running.server) await closeServer(running.server);
-    await queue.stop();
+    await kizuna.stop();
     await opened.close();
     logger.info('stopped');
     process.exit(exitCode);
@@ -59,34 +61,31 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await queue.start();
-  if (role !== 'web') await queue.work();
+  await kizuna.start({ work: role !== 'web' });
 
   if (role === 'worker') {
     logger.info('worker started', { database: opened.db.driver.kind });
     return;
   }
 
-  const app = createApp({
-    db: opened.db,
-    secretBox: opened.secretBox,
-    logger,
-    adminToken: opened.adminToken,
-    bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
-    version,
-  });
-  const bot = await syncDefaultBot(app.deps.bots, config);
-  if (bot)
+  // The default bot is synced before the port opens, so the first webhook finds it.
+  const bot = await syncDefaultBot(kizuna.bots, config);
+  if (bot) {
+    await kizuna.onBotChanged(bot.id);
     logger.info('bot "default" configured from the environment', { channelId: bot.channelId });
+  }
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
-    logger.info('Kizuna is listening', {
-      url: `http://localhost:${info.port}`,
-      role,
-      database:
-        opened.db.driver.kind === 'pglite' ? `embedded (${config.KIZUNA_DATA_DIR})` : 'postgres',
-    });
-  });
+  const server = serve(
+    { fetch: kizuna.app.fetch, port: config.PORT, hostname: '0.0.0.0' },
+    (info) => {
+      logger.info('Kizuna is listening', {
+        url: `http://localhost:${info.port}`,
+        role,
+        database:
+          opened.db.driver.kind === 'pglite' ? `embedded (${config.KIZUNA_DATA_DIR})` : 'postgres',
+      });
+    },
+  );
   running.server = server;
   server.on('error', (error: NodeJS.ErrnoException) => {
     logger.error(

@@ -1,8 +1,6 @@
 import { createDb, type Db } from '../../db/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
-import { createJobDefinitions } from '../../jobs/index.ts';
-import { JobQueue } from '../../jobs/queue.ts';
-import { createApp } from '../app.ts';
+import { createKizuna } from '../kizuna.ts';
 import { AppError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { parseConfig, type Config } from './config.ts';
@@ -30,7 +28,9 @@ interface Opened {
 }
 
 async function open(env: Env): Promise<Opened> {
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
   const config = parseConfig(vars);
   const logger = createLogger(config.KIZUNA_LOG_LEVEL);
   const url = env.HYPERDRIVE?.connectionString ?? config.DATABASE_URL;
@@ -40,6 +40,19 @@ async function open(env: Env): Promise<Opened> {
   return { config, db, logger, secretBox: await SecretBox.fromBase64Key(config.KIZUNA_SECRET_KEY) };
 }
 
+function build({ config, db, logger, secretBox }: Opened) {
+  return createKizuna({
+    db,
+    logger,
+    secretBox,
+    adminToken: config.KIZUNA_ADMIN_TOKEN,
+    bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
+    timeZone: config.TZ,
+    ephemeral: true,
+    line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
+  });
+}
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     let opened: Opened;
@@ -47,31 +60,42 @@ export default {
       opened = await open(env);
     } catch (error) {
       // A deploy-time mistake: say which variable, never its value.
-      console.error(JSON.stringify({ level: 'error', message: 'misconfigured', error: String(error) }));
-      return Response.json(new AppError(500, 'misconfigured', String((error as Error).message)).toJSON(), { status: 500 });
+      console.error(
+        JSON.stringify({ level: 'error', message: 'misconfigured', error: String(error) }),
+      );
+      return Response.json(
+        new AppError(500, 'misconfigured', String((error as Error).message)).toJSON(),
+        { status: 500 },
+      );
     }
-    const { config, db, logger, secretBox } = opened;
+    const kizuna = build(opened);
     try {
-      const app = createApp({ db, logger, secretBox, adminToken: config.KIZUNA_ADMIN_TOKEN, bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES });
-      return await app.fetch(request);
+      return await kizuna.app.fetch(request);
     } finally {
-      ctx.waitUntil(db.close());
+      // Events just stored are processed after the response, within this invocation.
+      ctx.waitUntil(
+        kizuna.processor
+          .drain()
+          .catch((error: unknown) => opened.logger.error('inbox drain failed', { error }))
+          .finally(() => opened.db.close()),
+      );
     }
   },
 
   /** Cron Trigger: runs the jobs that are due, the same handlers the Node worker runs. */
   async scheduled(_controller: unknown, env: Env, ctx: ExecutionContext): Promise<void> {
-    const { config, db, logger } = await open(env);
-    const queue = new JobQueue({ db, definitions: createJobDefinitions({}), logger, timeZone: config.TZ, ephemeral: true });
+    const opened = await open(env);
+    const kizuna = build(opened);
     ctx.waitUntil(
       (async () => {
         try {
-          await queue.start();
-          const ran = await queue.runDue(200);
-          logger.info('scheduled run', { ran });
+          await kizuna.queue.start();
+          const events = await kizuna.processor.drain();
+          const jobs = await kizuna.queue.runDue(200);
+          opened.logger.info('scheduled run', { events, jobs });
         } finally {
-          await queue.stop();
-          await db.close();
+          await kizuna.queue.stop();
+          await opened.db.close();
         }
       })(),
     );

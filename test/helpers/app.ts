@@ -1,12 +1,13 @@
 import { SecretBox } from '../../db/secret-box.ts';
-import { createApp } from '../../server/app.ts';
+import { createKizuna, type Kizuna, type KizunaOptions } from '../../server/kizuna.ts';
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestApp {
-  app: ReturnType<typeof createApp>;
+  kizuna: Kizuna;
+  app: Kizuna['app'];
   testDb: TestDb;
   secretBox: SecretBox;
   logs: string[];
@@ -15,13 +16,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function openTestApp(options: { bodyLimitBytes?: number } = {}): Promise<TestApp> {
+export async function openTestApp(
+  options: Partial<Pick<KizunaOptions, 'bodyLimitBytes' | 'line' | 'inbox'>> = {},
+): Promise<TestApp> {
   const testDb = await openTestDb();
   const secretBox = await SecretBox.fromBase64Key(SecretBox.generateKey());
   const logs: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logs.push(line));
-  const app = createApp({ db: testDb.db, secretBox, logger, adminToken: ADMIN_TOKEN, ...options });
+  const kizuna = createKizuna({
+    db: testDb.db,
+    secretBox,
+    logger,
+    adminToken: ADMIN_TOKEN,
+    ...options,
+  });
+  await kizuna.queue.start();
+  const app = kizuna.app;
   return {
+    kizuna,
     app,
     testDb,
     secretBox,
@@ -39,6 +51,9 @@ export async function openTestApp(options: { bodyLimitBytes?: number } = {}): Pr
         }),
       );
     },
-    close: () => testDb.close(),
+    async close() {
+      await kizuna.stop();
+      await testDb.close();
+    },
   };
 }

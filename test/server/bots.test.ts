@@ -54,7 +54,7 @@ describe('/api/bots', () => {
     expect(row.rows[0]!.s).toMatch(/^v1\./);
     expect(row.rows[0]!.s).not.toContain(secret);
     expect(row.rows[0]!.a).not.toContain(token);
-    expect(await t.app.deps.bots.credentials('shop')).toEqual({
+    expect(await t.kizuna.bots.credentials('shop')).toEqual({
       channelSecret: secret,
       channelAccessToken: token,
     });
@@ -72,7 +72,7 @@ describe('/api/bots', () => {
     expect(body.error.code).toBe('invalid_request');
     const fields = body.error.fields.map((f: { field: string }) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['id', 'name', 'channelSecret']));
-    expect((await t.app.deps.bots.list()).map((b) => b.id)).toEqual(['shop']);
+    expect((await t.kizuna.bots.list()).map((b) => b.id)).toEqual(['shop']);
   });
 
   it('answers 400 to malformed JSON', async () => {
@@ -85,7 +85,7 @@ describe('/api/bots', () => {
     const res = await t.api('POST', '/api/bots', { id: 'shop', name: 'Impostor' });
     expect(res.status).toBe(409);
     expect((await res.json()).error.fields).toEqual([{ field: 'id', message: 'is taken' }]);
-    expect((await t.app.deps.bots.get('shop'))?.name).toBe('My shop');
+    expect((await t.kizuna.bots.get('shop'))?.name).toBe('My shop');
   });
 
   it('updates only the fields given', async () => {
@@ -96,7 +96,7 @@ describe('/api/bots', () => {
       channelId: '1234567890',
       hasChannelSecret: true,
     });
-    expect((await t.app.deps.bots.credentials('shop'))?.channelSecret).toBe(secret);
+    expect((await t.kizuna.bots.credentials('shop'))?.channelSecret).toBe(secret);
   });
 
   it('answers 404 for an unknown bot and 400 for a malformed id', async () => {

@@ -42,17 +42,27 @@ describe('the Workers bundle in workerd', () => {
   it('answers /healthz with its database check going through Hyperdrive to PostgreSQL', async () => {
     const res = await mf.dispatchFetch('http://kizuna.test/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', database: { ok: true, dialect: 'postgres' } });
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      database: { ok: true, dialect: 'postgres' },
+    });
   });
 
   it('serves the staff API and writes to the same database', async () => {
     const res = await mf.dispatchFetch('http://kizuna.test/api/bots', {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'from-worker', name: 'Made on Workers', channelSecret: '0123456789abcdef0123456789abcdef' }),
+      body: JSON.stringify({
+        id: 'from-worker',
+        name: 'Made on Workers',
+        channelSecret: '0123456789abcdef0123456789abcdef',
+      }),
     });
     expect(res.status).toBe(201);
-    const rows = await sql<{ id: string; sealed: string }>`select id, channel_secret_sealed as sealed from bots`.execute(t.db.kysely);
+    const rows = await sql<{
+      id: string;
+      sealed: string;
+    }>`select id, channel_secret_sealed as sealed from bots`.execute(t.db.kysely);
     expect(rows.rows).toHaveLength(1);
     expect(rows.rows[0]).toMatchObject({ id: 'from-worker' });
     expect(rows.rows[0]!.sealed).toMatch(/^v1\./);

@@ -1,0 +1,95 @@
+import {
+  handledEventSchema,
+  messageContentForStorage,
+  type HandledEvent,
+  type WebhookEvent,
+} from '../../crm/line-events.ts';
+import type { EventOutcome } from '../../db/line-events.ts';
+import { ensureFriend, type EventContext } from './context.ts';
+
+/**
+ * Runs one stored LINE event. One branch per event type Kizuna acts on; every other type (join,
+ * beacon, unsend, types LINE adds later...) is stored and ignored. Events from groups and rooms
+ * are ignored too: Kizuna's friends are 1:1 chats.
+ */
+export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise<EventOutcome> {
+  const parsed = handledEventSchema.safeParse(raw);
+  if (!parsed.success) return 'ignored';
+  const event: HandledEvent = parsed.data;
+  const userId = event.source?.type === 'user' ? event.source.userId : undefined;
+  if (!userId) return 'ignored';
+  const at = new Date(event.timestamp);
+
+  switch (event.type) {
+    case 'follow': {
+      // New friend, re-follow or unblock (follow.isUnblocked): the profile may have changed too.
+      await ctx.friends.follow(ctx.botId, userId, at);
+      await ctx.refreshProfile(userId);
+      return 'done';
+    }
+    case 'unfollow': {
+      await ctx.friends.block(ctx.botId, userId, at);
+      return 'done';
+    }
+    case 'message': {
+      const friend = await ensureFriend(ctx, userId);
+      await ctx.conversations.addMessage({
+        botId: ctx.botId,
+        friendId: friend.id,
+        direction: 'in',
+        type: event.message.type,
+        lineMessageId: event.message.id,
+        content: messageContentForStorage(event.message),
+        webhookEventId: event.webhookEventId,
+        sentAt: at,
+      });
+      return 'done';
+    }
+    case 'postback': {
+      const friend = await ensureFriend(ctx, userId);
+      const handler = ctx.postbacks.find(event.postback.data);
+      await ctx.trx
+        .insertInto('postbacks')
+        .values({
+          bot_id: ctx.botId,
+          webhook_event_id: event.webhookEventId,
+          friend_id: friend.id,
+          data: event.postback.data,
+          params: event.postback.params ? JSON.stringify(event.postback.params) : null,
+          handler: handler?.name ?? null,
+          received_at: at,
+        })
+        .onConflict((oc) => oc.columns(['bot_id', 'webhook_event_id']).doNothing())
+        .execute();
+      await handler?.handle({
+        botId: ctx.botId,
+        friendId: friend.id,
+        lineUserId: userId,
+        data: event.postback.data,
+        params: event.postback.params,
+        occurredAt: at,
+      });
+      return 'done';
+    }
+    case 'accountLink': {
+      const friend = await ensureFriend(ctx, userId);
+      await ctx.trx
+        .insertInto('account_links')
+        .values({
+          bot_id: ctx.botId,
+          webhook_event_id: event.webhookEventId,
+          friend_id: friend.id,
+          nonce: event.link.nonce,
+          result: event.link.result,
+          received_at: at,
+        })
+        .onConflict((oc) => oc.columns(['bot_id', 'webhook_event_id']).doNothing())
+        .execute();
+      return 'done';
+    }
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

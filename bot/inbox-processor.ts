@@ -1,0 +1,147 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { ConversationRepository } from '../db/conversations.ts';
+import { FriendRepository } from '../db/friends.ts';
+import { LineEventRepository, type EventOutcome, type StoredEvent } from '../db/line-events.ts';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../server/logger.ts';
+import { handleEvent } from './events/handle.ts';
+import type { PostbackRegistry } from './postbacks.ts';
+
+export interface InboxProcessorOptions {
+  db: Db;
+  logger: Logger;
+  postbacks: PostbackRegistry;
+  /** Enqueues a profile fetch inside the given transaction. */
+  enqueueProfileRefresh(trx: Kysely<Database>, botId: string, lineUserId: string): Promise<void>;
+  batchSize?: number;
+  /** Attempts before an event is marked failed for good (a poison event). */
+  maxAttempts?: number;
+  /** Polling interval when idle; `notify()` wakes the loop at once. */
+  idleMs?: number;
+  /** Parallel claim loops (PGlite runs one statement at a time, so 1 there). */
+  loops?: number;
+  /** Seconds before retrying an event that failed `attempts` times (default 2^attempts, ≤ 300). */
+  retryDelay?: (attempts: number) => number;
+}
+
+/**
+ * Processes the webhook inbox. A claimed batch runs in one transaction with a savepoint per
+ * event: one commit per batch keeps throughput high, and an event whose handler throws is rolled
+ * back to its savepoint alone, then retried later with backoff until it is marked failed.
+ */
+export class InboxProcessor {
+  private readonly events: LineEventRepository;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loops: Promise<void>[] = [];
+
+  constructor(private readonly options: InboxProcessorOptions) {
+    this.events = new LineEventRepository(options.db.kysely);
+  }
+
+  /** Claims and processes one batch; resolves to the number of events claimed. */
+  async runOnce(limit = this.options.batchSize ?? 200): Promise<number> {
+    const batch = await this.events.claim(limit);
+    if (batch.length === 0) return 0;
+    const failures: Array<{ event: StoredEvent; error: unknown }> = [];
+    const trx = await this.options.db.kysely.startTransaction().execute();
+    try {
+      for (const event of batch) {
+        const savepoint = await trx.savepoint('event').execute();
+        try {
+          const outcome = await this.handle(savepoint, event);
+          await this.events.finish(savepoint, event, outcome);
+          await savepoint.releaseSavepoint('event').execute();
+        } catch (error) {
+          await savepoint.rollbackToSavepoint('event').execute();
+          failures.push({ event, error });
+        }
+      }
+      await trx.commit().execute();
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw error;
+    }
+    for (const { event, error } of failures) await this.recordFailure(event, error);
+    return batch.length;
+  }
+
+  /** Processes until nothing is due (for tests and Workers' waitUntil). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
+    return total;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const count = this.options.db.driver.kind === 'pglite' ? 1 : (this.options.loops ?? 2);
+    this.loops = Array.from({ length: count }, () => this.loop());
+  }
+
+  /** New events were stored: process them now rather than at the next poll. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await Promise.all(this.loops);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (error) {
+        this.options.logger.error('inbox: batch failed', { error });
+      }
+      if (claimed === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.idleMs ?? 250);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private handle(trx: Kysely<Database>, event: StoredEvent): Promise<EventOutcome> {
+    return handleEvent(event.payload, {
+      botId: event.botId,
+      trx,
+      friends: new FriendRepository(trx),
+      conversations: new ConversationRepository(trx),
+      postbacks: this.options.postbacks,
+      refreshProfile: (lineUserId) =>
+        this.options.enqueueProfileRefresh(trx, event.botId, lineUserId),
+    });
+  }
+
+  private async recordFailure(event: StoredEvent, error: unknown): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const final = event.attempts >= maxAttempts;
+    const message = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn(
+      final ? 'inbox: event failed for good' : 'inbox: event failed, will retry',
+      {
+        botId: event.botId,
+        webhookEventId: event.webhookEventId,
+        type: event.type,
+        attempts: event.attempts,
+        error: message,
+      },
+    );
+    const delay = this.options.retryDelay?.(event.attempts) ?? Math.min(2 ** event.attempts, 300);
+    await this.events.failAttempt(event, message, final, delay);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The LINE calls Kizuna makes, as one small interface we own. The real client (line-client.ts)
+ * and test doubles both satisfy it; nothing else in Kizuna talks to LINE.
+ */
+export interface LineProfile {
+  userId: string;
+  displayName: string;
+  pictureUrl?: string | undefined;
+  statusMessage?: string | undefined;
+  language?: string | undefined;
+}
+
+/** A LINE message object as the Messaging API takes it (validated before it is sent). */
+export type LineMessage = { type: string } & Record<string, unknown>;
+
+export interface SendResult {
+  /** `x-line-request-id` of the accepted request (or of the original one, on a 409 repeat). */
+  requestId: string | undefined;
+  /** True when LINE had already accepted this retry key (409): counts as sent. */
+  duplicate: boolean;
+}
+
+export interface FollowerPage {
+  userIds: string[];
+  next: string | undefined;
+}
+
+export interface LinePort {
+  reply(replyToken: string, messages: LineMessage[]): Promise<void>;
+  /** Push to one user; `retryKey` (a UUID) must be stored by the caller before the first attempt. */
+  push(to: string, messages: LineMessage[], retryKey: string): Promise<SendResult>;
+  multicast(to: string[], messages: LineMessage[], retryKey: string): Promise<SendResult>;
+  /** Resolves to undefined when LINE has no profile for the user (not a friend, or blocked). */
+  getProfile(userId: string): Promise<LineProfile | undefined>;
+  /** One page of follower ids; throws LineApiError 403 when the account may not list followers. */
+  getFollowerIds(start?: string, limit?: number): Promise<FollowerPage>;
+  getMessageContent(
+    messageId: string,
+  ): Promise<{ body: ReadableStream<Uint8Array>; contentType: string }>;
+  linkRichMenu(userId: string, richMenuId: string): Promise<void>;
+  unlinkRichMenu(userId: string): Promise<void>;
+  bulkLinkRichMenu(richMenuId: string, userIds: string[]): Promise<void>;
+  getQuota(): Promise<{ type: 'none' | 'limited'; value?: number }>;
+  getConsumption(): Promise<{ totalUsage: number }>;
+}
+
+/** How a failed LINE call should be treated; decided once, from LINE's status and message. */
+export type LineErrorKind =
+  | 'retryable' // 5xx, network error, timeout: retry (with the same retry key)
+  | 'rate_limited' // 429 other than the monthly limit: back off, then retry
+  | 'monthly_limit' // 429 "You have reached your monthly limit.": stop sending for this bot
+  | 'unauthorized' // 401: the channel access token is wrong or revoked
+  | 'permanent'; // any other 4xx: LINE will never accept this request
+
+export class LineApiError extends Error {
+  constructor(
+    readonly kind: LineErrorKind,
+    readonly status: number | undefined,
+    message: string,
+    readonly details: Array<{ message?: string; property?: string }> = [],
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'LineApiError';
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * LINE webhook bodies. The envelope is checked strictly enough to key and route each event;
+ * everything else LINE sends is kept as-is in the stored payload (LINE adds fields over time).
+ */
+const source = z.looseObject({
+  type: z.string(),
+  userId: z.string().optional(),
+});
+
+export const webhookEventSchema = z.looseObject({
+  type: z.string().min(1),
+  webhookEventId: z.string().min(1).max(100),
+  timestamp: z.number().int().nonnegative(),
+  mode: z.string().optional(),
+  deliveryContext: z.looseObject({ isRedelivery: z.boolean() }).optional(),
+  source: source.optional(),
+  replyToken: z.string().optional(),
+});
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+export const webhookBodySchema = z.looseObject({
+  destination: z.string(),
+  events: z.array(webhookEventSchema).max(1000),
+});
+
+/** The event kinds Kizuna acts on; every other type is stored and ignored. */
+const messageContent = z.looseObject({ id: z.string().min(1), type: z.string().min(1) });
+
+export const handledEventSchema = z.discriminatedUnion('type', [
+  webhookEventSchema.extend({
+    type: z.literal('follow'),
+    follow: z.looseObject({ isUnblocked: z.boolean() }).optional(),
+  }),
+  webhookEventSchema.extend({ type: z.literal('unfollow') }),
+  webhookEventSchema.extend({ type: z.literal('message'), message: messageContent }),
+  webhookEventSchema.extend({
+    type: z.literal('postback'),
+    postback: z.looseObject({
+      data: z.string(),
+      params: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+  webhookEventSchema.extend({
+    type: z.literal('accountLink'),
+    link: z.looseObject({ result: z.string(), nonce: z.string() }),
+  }),
+]);
+export type HandledEvent = z.infer<typeof handledEventSchema>;
+
+/** The user an event is about, when it comes from a 1:1 chat (group/room events have none of ours). */
+export function eventUserId(event: WebhookEvent): string | undefined {
+  return event.source?.type === 'user' ? event.source.userId : undefined;
+}
+
+/**
+ * What a stored message keeps: text and stickers as they are; media as a reference to fetch from
+ * LINE's data API when staff open it (LINE keeps content for a limited time; the console shows
+ * "expired" after that).
+ */
+export function messageContentForStorage(
+  message: Record<string, unknown>,
+): Record<string, unknown> {
+  const { id: _id, quoteToken: _quote, markAsReadToken: _read, ...rest } = message;
+  switch (message.type) {
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'file':
+      return { ...rest, media: { provider: 'line', messageId: message.id } };
+    default:
+      return rest;
+  }
+}

@@ -1,0 +1,110 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { eventUserId, type WebhookEvent } from '../crm/line-events.ts';
+import type { Database, LineEventsTable } from './schema.ts';
+
+export interface StoredEvent {
+  botId: string;
+  webhookEventId: string;
+  type: string;
+  payload: WebhookEvent;
+  attempts: number;
+}
+
+export type EventOutcome = 'done' | 'ignored';
+
+/**
+ * The webhook inbox. Each LINE event is one row keyed by (bot, webhookEventId): a redelivery or a
+ * concurrent duplicate hits the key and is dropped. The table is also the queue of work: workers
+ * claim due rows with FOR UPDATE SKIP LOCKED, and a claim that is not finished within its lease
+ * (a crashed worker) becomes due again.
+ */
+export class LineEventRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores events; returns how many were new. Many bots' events may go in one statement. */
+  async insert(items: Array<{ botId: string; event: WebhookEvent }>): Promise<number> {
+    if (items.length === 0) return 0;
+    const result = await this.db
+      .insertInto('line_events')
+      .values(
+        items.map(({ botId, event }) => ({
+          bot_id: botId,
+          webhook_event_id: event.webhookEventId,
+          type: event.type,
+          line_user_id: eventUserId(event) ?? null,
+          occurred_at: new Date(event.timestamp),
+          is_redelivery: event.deliveryContext?.isRedelivery ?? false,
+          payload: JSON.stringify(event),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['bot_id', 'webhook_event_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  /** Claims up to `limit` due events, oldest first, for `leaseSeconds`. */
+  async claim(limit: number, leaseSeconds = 60): Promise<StoredEvent[]> {
+    const rows = await sql<Selectable<LineEventsTable>>`
+      update line_events set state = 'processing', attempts = attempts + 1,
+        locked_until = now() + make_interval(secs => ${leaseSeconds})
+      where (bot_id, webhook_event_id) in (
+        select bot_id, webhook_event_id from line_events
+        where run_after <= now()
+          and (state = 'pending' or (state = 'processing' and locked_until < now()))
+        order by occurred_at
+        limit ${limit}
+        for update skip locked)
+      returning *`.execute(this.db);
+    return rows.rows
+      .map((row) => ({
+        botId: row.bot_id,
+        webhookEventId: row.webhook_event_id,
+        type: row.type,
+        payload: (typeof row.payload === 'string'
+          ? JSON.parse(row.payload)
+          : row.payload) as WebhookEvent,
+        attempts: row.attempts,
+      }))
+      .sort((a, b) => a.payload.timestamp - b.payload.timestamp);
+  }
+
+  /** Marks a claimed event finished; run inside the transaction that made its effects. */
+  async finish(db: Kysely<Database>, event: StoredEvent, outcome: EventOutcome): Promise<void> {
+    await db
+      .updateTable('line_events')
+      .set({ state: outcome, processed_at: sql`now()`, locked_until: null, last_error: null })
+      .where('bot_id', '=', event.botId)
+      .where('webhook_event_id', '=', event.webhookEventId)
+      .execute();
+  }
+
+  /** Records a failed attempt: due again after `retryInSeconds`, or failed for good. */
+  async failAttempt(
+    event: StoredEvent,
+    error: string,
+    finalFailure: boolean,
+    retryInSeconds: number,
+  ): Promise<void> {
+    await this.db
+      .updateTable('line_events')
+      .set({
+        state: finalFailure ? 'failed' : 'pending',
+        last_error: error.slice(0, 2000),
+        locked_until: null,
+        run_after: sql`now() + make_interval(secs => ${retryInSeconds})`,
+      })
+      .where('bot_id', '=', event.botId)
+      .where('webhook_event_id', '=', event.webhookEventId)
+      .execute();
+  }
+
+  async counts(botId?: string): Promise<Record<string, number>> {
+    let query = this.db
+      .selectFrom('line_events')
+      .select(['state', sql<string>`count(*)`.as('n')])
+      .groupBy('state');
+    if (botId) query = query.where('bot_id', '=', botId);
+    const rows = await query.execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+}

@@ -1,0 +1,130 @@
+import { ChannelSecrets } from '../bot/channel-secrets.ts';
+import { InboxProcessor, type InboxProcessorOptions } from '../bot/inbox-processor.ts';
+import { InboxWriter } from '../bot/inbox-writer.ts';
+import { LineClients, type LineEndpoints } from '../bot/line-clients.ts';
+import { PostbackRegistry } from '../bot/postbacks.ts';
+import { BotRepository } from '../db/bots.ts';
+import type { Db } from '../db/index.ts';
+import { LineEventRepository } from '../db/line-events.ts';
+import type { SecretBox } from '../db/secret-box.ts';
+import { createJobDefinitions } from '../jobs/index.ts';
+import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
+import { JobQueue } from '../jobs/queue.ts';
+import { createApp } from './app.ts';
+import type { Logger } from './logger.ts';
+
+export interface KizunaOptions {
+  db: Db;
+  secretBox: SecretBox;
+  logger: Logger;
+  adminToken?: string | undefined;
+  bodyLimitBytes?: number | undefined;
+  version?: string | undefined;
+  line?: LineEndpoints;
+  timeZone?: string | undefined;
+  /** A short-lived invocation (Workers): the queue does no upkeep of its own. */
+  ephemeral?: boolean;
+  /** Retry policy of the webhook inbox (tests shorten it). */
+  inbox?: Pick<InboxProcessorOptions, 'maxAttempts' | 'retryDelay' | 'idleMs'>;
+}
+
+/**
+ * Wires Kizuna's parts together once: repositories, the LINE clients, the webhook inbox, the job
+ * queue and the HTTP app. Runtime edges (node.ts, worker.ts) and tests all build it here.
+ */
+export function createKizuna(options: KizunaOptions) {
+  const { db, logger } = options;
+  const bots = new BotRepository(db.kysely, options.secretBox);
+  const lineClients = new LineClients(bots, options.line);
+  const postbacks = new PostbackRegistry();
+
+  // Jobs enqueue jobs, so their deps reach the queue through this late-bound reference.
+  const queueRef: { current?: JobQueue } = {};
+  const lineDeps: LineJobDeps = {
+    db,
+    logger,
+    lineFor: (botId) => lineClients.get(botId),
+    enqueueProfiles: async (botId, lineUserIds) =>
+      queueRef.current!.sendMany(
+        refreshProfile,
+        lineUserIds.map((lineUserId) => ({ botId, lineUserId })),
+      ),
+  };
+  const refreshProfile = refreshProfileJob(lineDeps);
+  const importFollowers = importFollowersJob(lineDeps);
+  const queue = new JobQueue({
+    db,
+    logger,
+    definitions: [refreshProfile, importFollowers, ...createJobDefinitions({})],
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.ephemeral ? { ephemeral: true } : {}),
+  });
+  queueRef.current = queue;
+
+  const processor = new InboxProcessor({
+    ...options.inbox,
+    db,
+    logger,
+    postbacks,
+    enqueueProfileRefresh: async (trx, botId, lineUserId) => {
+      await queue.send(refreshProfile, { botId, lineUserId }, { trx });
+    },
+  });
+  const inbox = new InboxWriter(new LineEventRepository(db.kysely), {
+    onStored: () => processor.notify(),
+  });
+  const channelSecrets = new ChannelSecrets(bots);
+
+  /** After a bot is created or changed: forget cached secrets; import its friends once it can. */
+  const onBotChanged = async (botId: string) => {
+    channelSecrets.invalidate(botId);
+    const credentials = await bots.credentials(botId);
+    if (!credentials?.channelAccessToken) return;
+    const started = await db.kysely
+      .insertInto('follower_imports')
+      .values({ bot_id: botId, state: 'queued' })
+      .onConflict((oc) => oc.column('bot_id').doNothing())
+      .returning('bot_id')
+      .executeTakeFirst();
+    if (started) await queue.send(importFollowers, { botId });
+  };
+
+  const app = createApp({
+    deps: {
+      db,
+      logger,
+      version: options.version ?? '0.1.0',
+      bots,
+      channelSecrets,
+      inbox,
+      onBotChanged,
+    },
+    adminToken: options.adminToken,
+    bodyLimitBytes: options.bodyLimitBytes,
+  });
+
+  return {
+    app,
+    bots,
+    queue,
+    processor,
+    postbacks,
+    lineClients,
+    onBotChanged,
+    /** Starts background work in this process: the queue, and with `work`, claiming jobs and events. */
+    async start({ work }: { work: boolean }) {
+      await queue.start();
+      if (work) {
+        await queue.work();
+        processor.start();
+      }
+    },
+    /** Stops claiming and waits for running work (call after the HTTP server stopped). */
+    async stop() {
+      await processor.stop();
+      await queue.stop();
+    },
+  };
+}
+
+export type Kizuna = ReturnType<typeof createKizuna>;

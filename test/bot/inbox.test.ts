@@ -1,0 +1,135 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
+
+let w: LineWorld;
+beforeAll(async () => {
+  w = await openLineWorld({ inbox: { maxAttempts: 3 } });
+  await w.settle();
+});
+afterAll(() => w.close());
+
+const db = () => w.testDb.db.kysely;
+const count = async (query: ReturnType<typeof sql<{ n: string }>>) =>
+  Number((await query.execute(db())).rows[0]!.n);
+
+describe('exactly once', () => {
+  it('keeps one friend, one message and one event for duplicates, concurrent duplicates and redeliveries', async () => {
+    const user = w.line.addUser({}, { friendOf: [] });
+    const follow = w.line.events.follow(user.userId);
+    const message = w.line.events.message.text(user.userId, 'once');
+    const url = w.webhookUrl;
+    const channel = w.channel.channelId;
+    const results = await Promise.all([
+      ...Array.from({ length: 8 }, () => w.line.sendWebhook(url, channel, [follow, message])),
+      w.line.sendWebhook(url, channel, [follow, message], { redelivery: true }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(Array(9).fill(200));
+    await w.settle();
+    // A redelivery after processing changes nothing either.
+    await w.line.sendWebhook(url, channel, [message], { redelivery: true });
+    await w.settle();
+    expect(
+      await count(sql`select count(*) as n from friends where line_user_id = ${user.userId}`),
+    ).toBe(1);
+    expect(
+      await count(
+        sql`select count(*) as n from messages where line_message_id = ${message.message.id}`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(
+        sql`select count(*) as n from line_events where webhook_event_id in (${follow.webhookEventId}, ${message.webhookEventId})`,
+      ),
+    ).toBe(2);
+    const conversation = await sql<{ unread_count: number }>`
+      select unread_count from conversations c join friends f on f.id = c.friend_id where f.line_user_id = ${user.userId}`.execute(
+      db(),
+    );
+    expect(conversation.rows[0]!.unread_count).toBe(1);
+    // One profile fetch per processed follow, not one per delivery.
+    const profileCalls = w.line.accepted.filter((r) => r.path === `/v2/bot/profile/${user.userId}`);
+    expect(profileCalls.length).toBeLessThanOrEqual(1);
+  });
+
+  it('retries a handler that throws without repeating what already happened', async () => {
+    let calls = 0;
+    w.kizuna.postbacks.register({
+      name: 'flaky',
+      matches: (d) => d === 'flaky',
+      handle: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('transient failure');
+      },
+    });
+    const user = w.line.addUser();
+    const flaky = w.line.events.postback(user.userId, 'flaky');
+    await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [flaky]);
+    await w.settle();
+    expect(calls).toBe(2);
+    expect(
+      await count(
+        sql`select count(*) as n from postbacks where webhook_event_id = ${flaky.webhookEventId}`,
+      ),
+    ).toBe(1);
+    const row = await db()
+      .selectFrom('line_events')
+      .select(['state', 'attempts'])
+      .where('webhook_event_id', '=', flaky.webhookEventId)
+      .executeTakeFirst();
+    expect(row).toEqual({ state: 'done', attempts: 2 });
+  });
+
+  it('ends a poison event in the failed state with its error while the rest keep flowing', async () => {
+    w.kizuna.postbacks.register({
+      name: 'poison',
+      matches: (d) => d === 'poison',
+      handle: async () => {
+        throw new Error('this postback can never be handled');
+      },
+    });
+    const user = w.line.addUser();
+    const poison = w.line.events.postback(user.userId, 'poison');
+    const fine = w.line.events.message.text(user.userId, 'after the poison');
+    await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [poison, fine]);
+    await w.settle();
+    const rows = await db()
+      .selectFrom('line_events')
+      .select(['webhook_event_id', 'state', 'attempts', 'last_error'])
+      .where('webhook_event_id', 'in', [poison.webhookEventId, fine.webhookEventId])
+      .execute();
+    const byId = Object.fromEntries(rows.map((r) => [r.webhook_event_id, r]));
+    expect(byId[poison.webhookEventId]).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+      last_error: 'this postback can never be handled',
+    });
+    expect(byId[fine.webhookEventId]).toMatchObject({ state: 'done' });
+    // The poison postback's own writes were rolled back with it.
+    expect(
+      await count(
+        sql`select count(*) as n from postbacks where webhook_event_id = ${poison.webhookEventId}`,
+      ),
+    ).toBe(0);
+  });
+
+  it('takes over an event whose worker died mid-claim once its lease expires', async () => {
+    const user = w.line.addUser();
+    const message = w.line.events.message.text(user.userId, 'orphaned');
+    await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [message]);
+    // A worker claims it and dies: the row stays 'processing' with a lease.
+    await sql`update line_events set state = 'processing', attempts = 1, locked_until = now() + interval '1 hour' where webhook_event_id = ${message.webhookEventId}`.execute(
+      db(),
+    );
+    expect(await w.kizuna.processor.drain()).toBe(0);
+    await sql`update line_events set locked_until = now() - interval '1 second' where webhook_event_id = ${message.webhookEventId}`.execute(
+      db(),
+    );
+    await w.settle();
+    expect(
+      await count(
+        sql`select count(*) as n from messages where line_message_id = ${message.message.id}`,
+      ),
+    ).toBe(1);
+  });
+});

@@ -1,0 +1,137 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../fakes/line.ts';
+import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
+
+let w: LineWorld;
+beforeAll(async () => {
+  w = await openLineWorld();
+});
+afterAll(() => w.close());
+
+const storedEvents = async () =>
+  Number(
+    (await sql<{ n: string }>`select count(*) as n from line_events`.execute(w.testDb.db.kysely))
+      .rows[0]!.n,
+  );
+
+async function post(body: string, headers: Record<string, string>, path = w.webhookUrl) {
+  return fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+}
+
+describe('POST /webhooks/line/:botId', () => {
+  it("answers LINE's URL check (no events) with 200", async () => {
+    const res = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, []);
+    expect(res.status).toBe(200);
+  });
+
+  it('stores a signed event and answers 200', async () => {
+    const user = w.line.addUser({ displayName: '佐藤' });
+    const res = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [
+      w.line.events.follow(user.userId),
+    ]);
+    expect(res.status).toBe(200);
+    expect(await storedEvents()).toBe(1);
+  });
+
+  it('refuses a missing or wrong signature with 401 and stores nothing', async () => {
+    const before = await storedEvents();
+    const user = w.line.addUser();
+    const event = w.line.events.message.text(user.userId, 'hello');
+    const body = JSON.stringify({ destination: w.channel.botUserId, events: [event] });
+    const missing = await post(body, {});
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).error.code).toBe('invalid_signature');
+    const wrong = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [event], {
+      signature: 'AAAA' + signWebhook('x', body).slice(4),
+    });
+    expect(wrong.status).toBe(401);
+    // Signed with another channel's secret.
+    const other = await post(body, { 'x-line-signature': signWebhook('0'.repeat(32), body) });
+    expect(other.status).toBe(401);
+    // A valid signature over different bytes (re-serialised JSON) does not pass either.
+    const reserialised = await post(JSON.stringify(JSON.parse(body), null, 2), {
+      'x-line-signature': signWebhook(w.channel.channelSecret, body),
+    });
+    expect(reserialised.status).toBe(401);
+    expect(await storedEvents()).toBe(before);
+  });
+
+  it('answers 400 to a correctly signed body that is not JSON, or not a LINE body', async () => {
+    const before = await storedEvents();
+    const res = await w.line.sendWebhook(
+      w.webhookUrl,
+      w.channel.channelId,
+      '{"destination": "U1", "events": [',
+    );
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('malformed_json');
+    const shape = JSON.stringify({
+      destination: w.channel.botUserId,
+      events: [{ type: 'follow' }],
+    });
+    const bad = await post(shape, {
+      'x-line-signature': signWebhook(w.channel.channelSecret, shape),
+    });
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.fields.map((f: { field: string }) => f.field)).toContain(
+      'events.0.webhookEventId',
+    );
+    expect(await storedEvents()).toBe(before);
+  });
+
+  it('answers 413 to a body over 1 MiB', async () => {
+    const huge = JSON.stringify({
+      destination: w.channel.botUserId,
+      events: [],
+      pad: 'x'.repeat(1024 * 1024),
+    });
+    const res = await post(huge, {
+      'x-line-signature': signWebhook(w.channel.channelSecret, huge),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 404 for an unknown bot', async () => {
+    const res = await w.line.sendWebhook(`${w.url}/webhooks/line/nobody`, w.channel.channelId, []);
+    expect(res.status).toBe(404);
+  });
+
+  it('stores unknown event types (and keeps answering 200)', async () => {
+    const user = w.line.addUser();
+    const base = w.line.events.follow(user.userId);
+    const unknown = {
+      ...base,
+      type: 'greatNewEvent',
+      webhookEventId: '01JZZZZZZZZZZZZZZZZZZZZZZZ',
+      greatNewEvent: { x: 1 },
+    };
+    const res = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [unknown as never]);
+    expect(res.status).toBe(200);
+    await w.settle();
+    const row = await w.testDb.db.kysely
+      .selectFrom('line_events')
+      .select(['type', 'state'])
+      .where('webhook_event_id', '=', unknown.webhookEventId)
+      .executeTakeFirst();
+    expect(row).toEqual({ type: 'greatNewEvent', state: 'ignored' });
+  });
+
+  it('keeps answering quickly after a burst of bad requests', async () => {
+    const body = JSON.stringify({ destination: w.channel.botUserId, events: [] });
+    const bad = await Promise.all(
+      Array.from({ length: 50 }, () => post(body, { 'x-line-signature': 'bad' })),
+    );
+    expect(bad.every((r) => r.status === 401)).toBe(true);
+    const started = performance.now();
+    const ok = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, []);
+    expect(ok.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
