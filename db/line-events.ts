@@ -8,6 +8,7 @@ export interface StoredEvent {
   type: string;
   payload: WebhookEvent;
   attempts: number;
+  seq: bigint;
 }
 
 export type EventOutcome = 'done' | 'ignored';
@@ -51,7 +52,7 @@ export class LineEventRepository {
         select bot_id, webhook_event_id from line_events
         where run_after <= now()
           and (state = 'pending' or (state = 'processing' and locked_until < now()))
-        order by occurred_at
+        order by occurred_at, seq
         limit ${limit}
         for update skip locked)
       returning *`.execute(this.db);
@@ -64,8 +65,9 @@ export class LineEventRepository {
           ? JSON.parse(row.payload)
           : row.payload) as WebhookEvent,
         attempts: row.attempts,
+        seq: BigInt(row.seq),
       }))
-      .sort((a, b) => a.payload.timestamp - b.payload.timestamp);
+      .sort((a, b) => a.payload.timestamp - b.payload.timestamp || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
   }
 
   /** Marks a claimed event finished; run inside the transaction that made its effects. */

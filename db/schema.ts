@@ -77,6 +77,7 @@ export interface FriendsTable {
 export interface LineEventsTable {
   bot_id: string;
   webhook_event_id: string;
+  seq: ColumnType<string, never, never>;
   type: string;
   line_user_id: string | null;
   occurred_at: Timestamp;

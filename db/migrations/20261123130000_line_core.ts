@@ -59,6 +59,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('line_events')
     .addColumn('bot_id', 'text', (c) => c.notNull().references('bots.id').onDelete('cascade'))
     .addColumn('webhook_event_id', 'text', (c) => c.notNull())
+    // Arrival order: breaks ties between events with the same timestamp (LINE lists them in order).
+    .addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('line_user_id', 'text')
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())

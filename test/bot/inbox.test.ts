@@ -49,7 +49,7 @@ describe('exactly once', () => {
     expect(conversation.rows[0]!.unread_count).toBe(1);
     // One profile fetch per processed follow, not one per delivery.
     const profileCalls = w.line.accepted.filter((r) => r.path === `/v2/bot/profile/${user.userId}`);
-    expect(profileCalls.length).toBeLessThanOrEqual(1);
+    expect(profileCalls).toHaveLength(1);
   });
 
   it('retries a handler that throws without repeating what already happened', async () => {
