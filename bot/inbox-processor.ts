@@ -26,9 +26,9 @@ export interface InboxProcessorOptions {
 }
 
 /**
- * Processes the webhook inbox. A claimed batch runs in one transaction with a savepoint per
- * event: one commit per batch keeps throughput high, and an event whose handler throws is rolled
- * back to its savepoint alone, then retried later with backoff until it is marked failed.
+ * Processes the webhook inbox. A claimed batch runs in one transaction: one commit per batch keeps
+ * throughput high. An event whose handler throws is rolled back alone (see runOnce), then retried
+ * later with backoff until it is marked failed.
  */
 export class InboxProcessor {
   private readonly events: LineEventRepository;
@@ -44,30 +44,44 @@ export class InboxProcessor {
   async runOnce(limit = this.options.batchSize ?? 200): Promise<number> {
     const batch = await this.events.claim(limit);
     if (batch.length === 0) return 0;
+    // Fast path: the whole batch in one transaction. If any handler throws, all of it is rolled
+    // back and the batch runs again with a savepoint per event, so only the failing one is held back.
+    if (!(await this.runBatch(batch, false))) await this.runBatch(batch, true);
+    return batch.length;
+  }
+
+  /** Runs a batch in one transaction; false when the fast path hit an error and must be redone. */
+  private async runBatch(batch: StoredEvent[], isolated: boolean): Promise<boolean> {
     const failures: Array<{ event: StoredEvent; error: unknown }> = [];
+    const done: Array<{ event: StoredEvent; outcome: EventOutcome }> = [];
     const trx = await this.options.db.kysely.startTransaction().execute();
     try {
       for (const event of batch) {
+        if (!isolated) {
+          done.push({ event, outcome: await this.handle(trx, event) });
+          continue;
+        }
         const savepoint = await trx.savepoint('event').execute();
         try {
-          const outcome = await this.handle(savepoint, event);
-          await this.events.finish(savepoint, event, outcome);
+          done.push({ event, outcome: await this.handle(savepoint, event) });
           await savepoint.releaseSavepoint('event').execute();
         } catch (error) {
           await savepoint.rollbackToSavepoint('event').execute();
           failures.push({ event, error });
         }
       }
+      await this.events.finish(trx, done);
       await trx.commit().execute();
     } catch (error) {
       await trx
         .rollback()
         .execute()
         .catch(() => {});
+      if (!isolated) return false;
       throw error;
     }
     for (const { event, error } of failures) await this.recordFailure(event, error);
-    return batch.length;
+    return true;
   }
 
   /** Processes until nothing is due (for tests and Workers' waitUntil). */

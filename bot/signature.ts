@@ -23,6 +23,13 @@ function hmacKey(channelSecret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** Checks a webhook's signature; the Node runtime injects a faster node:crypto one. */
+export type SignatureVerifier = (
+  channelSecret: string,
+  body: Uint8Array<ArrayBuffer>,
+  signature: string | undefined,
+) => Promise<boolean>;
+
 export async function verifyLineSignature(
   channelSecret: string,
   body: Uint8Array<ArrayBuffer>,

@@ -31,6 +31,42 @@ export class ConversationRepository {
   }
 
   /**
+   * An incoming message from a LINE user, in two round trips (the hot path of webhook processing):
+   * the friend and the conversation are made sure of in one statement; the message is stored once
+   * (by its LINE id) and counted unread, reopening a resolved conversation, in the next. Two, because
+   * a statement does not see rows its own CTEs insert.
+   */
+  async addIncoming(
+    message: Omit<NewMessage, 'friendId' | 'direction'> & { lineUserId: string },
+  ): Promise<{ friendCreated: boolean; stored: boolean }> {
+    const owner = await sql<{ conversation_id: string; friend_created: boolean }>`
+      with f as (
+        insert into friends (id, bot_id, line_user_id, source)
+        values (${crypto.randomUUID()}, ${message.botId}, ${message.lineUserId}, 'event')
+        on conflict (bot_id, line_user_id) do update set bot_id = friends.bot_id
+        returning id, (xmax = 0) as created),
+      c as (
+        insert into conversations (id, bot_id, friend_id) select ${crypto.randomUUID()}, ${message.botId}, f.id from f
+        on conflict (friend_id) do update set friend_id = conversations.friend_id
+        returning id)
+      select c.id as conversation_id, f.created as friend_created from c, f`.execute(this.db);
+    const { conversation_id: conversationId, friend_created: friendCreated } = owner.rows[0]!;
+    const stored = await sql<{ id: string }>`
+      with m as (
+        insert into messages (id, bot_id, conversation_id, direction, type, line_message_id, content, webhook_event_id, sent_at)
+        values (${crypto.randomUUID()}, ${message.botId}, ${conversationId}, 'in', ${message.type}, ${message.lineMessageId},
+          ${JSON.stringify(message.content)}::jsonb, ${message.webhookEventId}, ${message.sentAt})
+        on conflict (bot_id, line_message_id) do nothing
+        returning conversation_id)
+      update conversations set last_message_at = greatest(last_message_at, ${message.sentAt}),
+        unread_count = unread_count + 1,
+        status = case when status = 'resolved' then 'open' else status end, updated_at = now()
+      where id in (select conversation_id from m)
+      returning id`.execute(this.db);
+    return { friendCreated, stored: stored.rows.length > 0 };
+  }
+
+  /**
    * Stores a message once (a LINE message id is never stored twice) and moves the conversation:
    * an incoming message counts as unread and reopens a resolved conversation.
    */

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/index.ts';
 import type { ChannelSecrets } from '../bot/channel-secrets.ts';
 import type { InboxWriter } from '../bot/inbox-writer.ts';
+import type { SignatureVerifier } from '../bot/signature.ts';
 import type { BotRepository } from '../db/bots.ts';
 import { AppError, invalidRequest } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -26,6 +27,7 @@ export interface AppDeps {
   bots: BotRepository;
   channelSecrets: ChannelSecrets;
   inbox: InboxWriter;
+  verifySignature: SignatureVerifier;
   /** Called after a bot is created or updated through the API. */
   onBotChanged(botId: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { InboxProcessor, type InboxProcessorOptions } from '../bot/inbox-process
 import { InboxWriter } from '../bot/inbox-writer.ts';
 import { LineClients, type LineEndpoints } from '../bot/line-clients.ts';
 import { PostbackRegistry } from '../bot/postbacks.ts';
+import { verifyLineSignature, type SignatureVerifier } from '../bot/signature.ts';
 import { BotRepository } from '../db/bots.ts';
 import type { Db } from '../db/index.ts';
 import { LineEventRepository } from '../db/line-events.ts';
@@ -24,6 +25,8 @@ export interface KizunaOptions {
   timeZone?: string | undefined;
   /** A short-lived invocation (Workers): the queue does no upkeep of its own. */
   ephemeral?: boolean;
+  /** Webhook signature check (default: WebCrypto, which every runtime has). */
+  verifySignature?: SignatureVerifier;
   /** Retry policy of the webhook inbox (tests shorten it). */
   inbox?: Pick<InboxProcessorOptions, 'maxAttempts' | 'retryDelay' | 'idleMs'>;
 }
@@ -98,6 +101,7 @@ export function createKizuna(options: KizunaOptions) {
       channelSecrets,
       inbox,
       onBotChanged,
+      verifySignature: options.verifySignature ?? verifyLineSignature,
     },
     adminToken: options.adminToken,
     bodyLimitBytes: options.bodyLimitBytes,

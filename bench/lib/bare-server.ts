@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
 const app = new Hono();
+app.get('/healthz', (c) => c.json({ status: 'ok' }));
 app.post('*', async (c) => {
   await c.req.arrayBuffer();
   return c.json({}, 200);

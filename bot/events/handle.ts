@@ -32,17 +32,16 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
       return 'done';
     }
     case 'message': {
-      const friend = await ensureFriend(ctx, userId);
-      await ctx.conversations.addMessage({
+      const { friendCreated } = await ctx.conversations.addIncoming({
         botId: ctx.botId,
-        friendId: friend.id,
-        direction: 'in',
+        lineUserId: userId,
         type: event.message.type,
         lineMessageId: event.message.id,
         content: messageContentForStorage(event.message),
         webhookEventId: event.webhookEventId,
         sentAt: at,
       });
+      if (friendCreated) await ctx.refreshProfile(userId);
       return 'done';
     }
     case 'postback': {

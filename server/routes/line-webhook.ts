@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { webhookBodySchema } from '../../crm/line-events.ts';
-import { verifyLineSignature } from '../../bot/signature.ts';
 import type { AppEnv } from '../app.ts';
 import { AppError, invalidRequest } from '../errors.ts';
 import { errorResponses } from '../openapi.ts';
@@ -20,7 +19,7 @@ export function lineWebhookRoutes() {
   });
 
   app.post('/webhooks/line/:botId', async (c) => {
-    const { channelSecrets, inbox } = c.var.deps;
+    const { channelSecrets, inbox, verifySignature } = c.var.deps;
     const botId = c.req.param('botId');
     const secret = await channelSecrets.get(botId);
     if (secret === undefined) throw new AppError(404, 'not_found', 'bot not found');
@@ -32,7 +31,7 @@ export function lineWebhookRoutes() {
       );
     }
     const body = new Uint8Array(await c.req.arrayBuffer());
-    if (!(await verifyLineSignature(secret, body, c.req.header('x-line-signature')))) {
+    if (!(await verifySignature(secret, body, c.req.header('x-line-signature')))) {
       throw new AppError(401, 'invalid_signature', 'x-line-signature does not match the body');
     }
     let json: unknown;

@@ -3,6 +3,7 @@ import { createKizuna } from '../kizuna.ts';
 import { syncDefaultBot } from '../default-bot.ts';
 import { createLogger } from '../logger.ts';
 import { ConfigError, parseConfig } from './config.ts';
+import { verifyLineSignatureNode } from './node-signature.ts';
 import { openDatabase } from './setup.ts';
 
 /**
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
     version,
     timeZone: config.TZ,
+    verifySignature: verifyLineSignatureNode,
     line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });
   const running: { server?: ServerType } = {};
