@@ -5,7 +5,10 @@ import { FriendRepository } from '../db/friends.ts';
 import { LineEventRepository, type EventOutcome, type StoredEvent } from '../db/line-events.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../server/logger.ts';
+import type { IncomingMessage } from '../db/conversations.ts';
+import type { EventContext } from './events/context.ts';
 import { handleEvent } from './events/handle.ts';
+import { handleMessages, incomingMessage } from './events/messages.ts';
 import type { PostbackRegistry } from './postbacks.ts';
 
 export interface InboxProcessorOptions {
@@ -56,8 +59,26 @@ export class InboxProcessor {
     const done: Array<{ event: StoredEvent; outcome: EventOutcome }> = [];
     const trx = await this.options.db.kysely.startTransaction().execute();
     try {
+      // Fast path: runs of consecutive messages of one bot are stored set-based, in two
+      // statements; other events run one by one, in order, between the runs.
+      let run: { botId: string; events: StoredEvent[]; messages: IncomingMessage[] } | undefined;
+      const flush = async () => {
+        if (!run) return;
+        await handleMessages(this.context(trx, run.botId), run.messages);
+        for (const event of run.events) done.push({ event, outcome: 'done' });
+        run = undefined;
+      };
       for (const event of batch) {
         if (!isolated) {
+          const message = incomingMessage(event.payload);
+          if (message) {
+            if (run && run.botId !== event.botId) await flush();
+            run ??= { botId: event.botId, events: [], messages: [] };
+            run.events.push(event);
+            run.messages.push(message);
+            continue;
+          }
+          await flush();
           done.push({ event, outcome: await this.handle(trx, event) });
           continue;
         }
@@ -70,6 +91,7 @@ export class InboxProcessor {
           failures.push({ event, error });
         }
       }
+      await flush();
       await this.events.finish(trx, done);
       await trx.commit().execute();
     } catch (error) {
@@ -94,7 +116,7 @@ export class InboxProcessor {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const count = this.options.db.driver.kind === 'pglite' ? 1 : (this.options.loops ?? 2);
+    const count = this.options.db.driver.kind === 'pglite' ? 1 : (this.options.loops ?? 4);
     this.loops = Array.from({ length: count }, () => this.loop());
   }
 
@@ -130,15 +152,18 @@ export class InboxProcessor {
   }
 
   private handle(trx: Kysely<Database>, event: StoredEvent): Promise<EventOutcome> {
-    return handleEvent(event.payload, {
-      botId: event.botId,
+    return handleEvent(event.payload, this.context(trx, event.botId));
+  }
+
+  private context(trx: Kysely<Database>, botId: string): EventContext {
+    return {
+      botId,
       trx,
       friends: new FriendRepository(trx),
       conversations: new ConversationRepository(trx),
       postbacks: this.options.postbacks,
-      refreshProfile: (lineUserId) =>
-        this.options.enqueueProfileRefresh(trx, event.botId, lineUserId),
-    });
+      refreshProfile: (lineUserId) => this.options.enqueueProfileRefresh(trx, botId, lineUserId),
+    };
   }
 
   private async recordFailure(event: StoredEvent, error: unknown): Promise<void> {

@@ -13,6 +13,15 @@ export interface NewMessage {
   sentAt: Date;
 }
 
+export interface IncomingMessage {
+  lineUserId: string;
+  type: string;
+  lineMessageId: string;
+  content: Record<string, unknown>;
+  webhookEventId: string;
+  sentAt: Date;
+}
+
 /** One conversation per friend (chatwoot's model), holding messages in and out. */
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -31,39 +40,47 @@ export class ConversationRepository {
   }
 
   /**
-   * An incoming message from a LINE user, in two round trips (the hot path of webhook processing):
-   * the friend and the conversation are made sure of in one statement; the message is stored once
-   * (by its LINE id) and counted unread, reopening a resolved conversation, in the next. Two, because
-   * a statement does not see rows its own CTEs insert.
+   * Incoming messages from LINE users of one bot, set-based in two statements whatever their number
+   * (the hot path of webhook processing): the friends and their conversations are made sure of in
+   * the first; the messages are stored once (by LINE message id) and counted unread, reopening
+   * resolved conversations, in the second. Two, because a statement does not see rows its own CTEs
+   * insert. Resolves to the LINE user ids whose friend row this created.
    */
-  async addIncoming(
-    message: Omit<NewMessage, 'friendId' | 'direction'> & { lineUserId: string },
-  ): Promise<{ friendCreated: boolean; stored: boolean }> {
-    const owner = await sql<{ conversation_id: string; friend_created: boolean }>`
+  async addIncoming(botId: string, messages: IncomingMessage[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const users = [...new Set(messages.map((m) => m.lineUserId))];
+    const owners = await sql<{ line_user_id: string; created: boolean; conversation_id: string }>`
       with f as (
         insert into friends (id, bot_id, line_user_id, source)
-        values (${crypto.randomUUID()}, ${message.botId}, ${message.lineUserId}, 'event')
+        select gen_random_uuid()::text, ${botId}, u, 'event' from unnest(${users}::text[]) as u
         on conflict (bot_id, line_user_id) do update set bot_id = friends.bot_id
-        returning id, (xmax = 0) as created),
+        returning id, line_user_id, (xmax = 0) as created),
       c as (
-        insert into conversations (id, bot_id, friend_id) select ${crypto.randomUUID()}, ${message.botId}, f.id from f
+        insert into conversations (id, bot_id, friend_id) select gen_random_uuid()::text, ${botId}, f.id from f
         on conflict (friend_id) do update set friend_id = conversations.friend_id
-        returning id)
-      select c.id as conversation_id, f.created as friend_created from c, f`.execute(this.db);
-    const { conversation_id: conversationId, friend_created: friendCreated } = owner.rows[0]!;
-    const stored = await sql<{ id: string }>`
+        returning id, friend_id)
+      select f.line_user_id, f.created, c.id as conversation_id from f join c on c.friend_id = f.id`.execute(
+      this.db,
+    );
+    const conversationOf = new Map(owners.rows.map((r) => [r.line_user_id, r.conversation_id]));
+    await sql`
       with m as (
         insert into messages (id, bot_id, conversation_id, direction, type, line_message_id, content, webhook_event_id, sent_at)
-        values (${crypto.randomUUID()}, ${message.botId}, ${conversationId}, 'in', ${message.type}, ${message.lineMessageId},
-          ${JSON.stringify(message.content)}::jsonb, ${message.webhookEventId}, ${message.sentAt})
+        select gen_random_uuid()::text, ${botId}, v.conversation_id, 'in', v.type, v.line_message_id, v.content::jsonb,
+          v.webhook_event_id, to_timestamp(v.sent_at / 1000.0)
+        from unnest(${messages.map((m) => conversationOf.get(m.lineUserId)!)}::text[], ${messages.map((m) => m.type)}::text[],
+          ${messages.map((m) => m.lineMessageId)}::text[], ${messages.map((m) => JSON.stringify(m.content))}::text[],
+          ${messages.map((m) => m.webhookEventId)}::text[], ${messages.map((m) => m.sentAt.getTime())}::float8[])
+          as v(conversation_id, type, line_message_id, content, webhook_event_id, sent_at)
         on conflict (bot_id, line_message_id) do nothing
-        returning conversation_id)
-      update conversations set last_message_at = greatest(last_message_at, ${message.sentAt}),
-        unread_count = unread_count + 1,
-        status = case when status = 'resolved' then 'open' else status end, updated_at = now()
-      where id in (select conversation_id from m)
-      returning id`.execute(this.db);
-    return { friendCreated, stored: stored.rows.length > 0 };
+        returning conversation_id, sent_at)
+      update conversations set last_message_at = greatest(conversations.last_message_at, a.last_at),
+        unread_count = conversations.unread_count + a.n,
+        status = case when conversations.status = 'resolved' then 'open' else conversations.status end,
+        updated_at = now()
+      from (select conversation_id, count(*)::int as n, max(sent_at) as last_at from m group by conversation_id) as a
+      where conversations.id = a.conversation_id`.execute(this.db);
+    return owners.rows.filter((r) => r.created).map((r) => r.line_user_id);
   }
 
   /**

@@ -26,7 +26,7 @@ export async function createDb(target: DbTarget): Promise<Db> {
     case 'pglite':
       return createPgliteDb(target.dataDir);
     case 'postgres':
-      return createPostgresDb(target.url, target.poolSize ?? 10);
+      return createPostgresDb(target.url, target.poolSize ?? 16);
     default: {
       const unknown: never = target;
       throw new Error(`unknown database target ${JSON.stringify(unknown)}`);

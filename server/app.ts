@@ -10,6 +10,8 @@ import { AppError, invalidRequest } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { botRoutes } from './routes/bots.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { friendRoutes } from './routes/friends.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lineWebhookRoutes } from './routes/line-webhook.ts';
 
@@ -67,6 +69,8 @@ export function createApp(options: AppOptions) {
 
   app.route('/', healthRoutes());
   app.route('/', botRoutes());
+  app.route('/', friendRoutes());
+  app.route('/', conversationRoutes());
   app.route('/', lineWebhookRoutes());
 
   app.doc31('/api/openapi.json', {

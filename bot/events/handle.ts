@@ -1,11 +1,7 @@
-import {
-  handledEventSchema,
-  messageContentForStorage,
-  type HandledEvent,
-  type WebhookEvent,
-} from '../../crm/line-events.ts';
+import { handledEventSchema, type HandledEvent, type WebhookEvent } from '../../crm/line-events.ts';
 import type { EventOutcome } from '../../db/line-events.ts';
 import { ensureFriend, type EventContext } from './context.ts';
+import { handleMessages, incomingMessage } from './messages.ts';
 
 /**
  * Runs one stored LINE event. One branch per event type Kizuna acts on; every other type (join,
@@ -32,16 +28,8 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
       return 'done';
     }
     case 'message': {
-      const { friendCreated } = await ctx.conversations.addIncoming({
-        botId: ctx.botId,
-        lineUserId: userId,
-        type: event.message.type,
-        lineMessageId: event.message.id,
-        content: messageContentForStorage(event.message),
-        webhookEventId: event.webhookEventId,
-        sentAt: at,
-      });
-      if (friendCreated) await ctx.refreshProfile(userId);
+      const message = incomingMessage(event);
+      if (message) await handleMessages(ctx, [message]);
       return 'done';
     }
     case 'postback': {
