@@ -6,6 +6,9 @@ export default defineConfig({
     include: ['test/worker/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' },
+    env: {
+      TEST_DATABASE_URL:
+        process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
   },
 });

@@ -65,25 +65,40 @@ export async function benchWebhook(): Promise<boolean> {
     bare.kill();
 
     const port = await freePort();
+    const role = process.env.BENCH_ROLE ?? 'web';
+    const serverEnv = {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: dbUrl,
+      KIZUNA_SECRET_KEY: randomBytes(32).toString('base64'),
+      KIZUNA_ADMIN_TOKEN: 'bench',
+      KIZUNA_LOG_LEVEL: 'warn',
+      KIZUNA_ROLE: role,
+      LINE_CHANNEL_ID: channel.channelId,
+      LINE_CHANNEL_SECRET: channel.channelSecret,
+      LINE_CHANNEL_ACCESS_TOKEN: channel.accessToken,
+      LINE_API_BASE_URL: fake.url,
+      LINE_API_DATA_BASE_URL: fake.url,
+    };
     const server = spawn(process.execPath, ['--import', 'tsx', 'server/runtime/node.ts'], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: dbUrl,
-        KIZUNA_SECRET_KEY: randomBytes(32).toString('base64'),
-        KIZUNA_ADMIN_TOKEN: 'bench',
-        KIZUNA_LOG_LEVEL: 'warn',
-        KIZUNA_ROLE: process.env.BENCH_ROLE ?? 'all',
-        LINE_CHANNEL_ID: channel.channelId,
-        LINE_CHANNEL_SECRET: channel.channelSecret,
-        LINE_CHANNEL_ACCESS_TOKEN: channel.accessToken,
-        LINE_API_BASE_URL: fake.url,
-        LINE_API_DATA_BASE_URL: fake.url,
-      },
+      env: serverEnv,
     });
     children.push(server);
+    // The production layout for load: web processes acknowledge, a worker process processes.
+    if (role === 'web') {
+      const worker = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'server/runtime/node.ts', '--role=worker'],
+        {
+          cwd: root,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: { ...serverEnv, KIZUNA_ROLE: 'worker' },
+        },
+      );
+      children.push(worker);
+    }
     await waitHealthy(`http://127.0.0.1:${port}`);
 
     let next = 0;

@@ -40,7 +40,7 @@ export function refreshProfileJob(
     batchSize: 50,
     concurrency: 4,
     handle: async ({ botId, lineUserId }) => {
-      const line = await deps.lineFor(botId);
+      const line = await deps.lineFor(botId).catch(rethrow);
       const profile = await line.getProfile(lineUserId).catch(rethrow);
       // No profile: the user blocked the account or is not a friend; the friend row stays as it is.
       if (profile)
@@ -72,7 +72,7 @@ export function importFollowersJob(
         .where('bot_id', '=', botId)
         .executeTakeFirst();
       if (!state || state.state === 'done' || state.state === 'unavailable') return;
-      const line = await deps.lineFor(botId);
+      const line = await deps.lineFor(botId).catch(rethrow);
       const friends = new FriendRepository(db);
       let cursor = state.next_cursor ?? undefined;
       for (;;) {

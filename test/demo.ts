@@ -17,8 +17,23 @@ const channel = {
   botUserId: `U${'d'.repeat(32)}`,
 };
 
-const names = ['佐藤 美咲', '鈴木 陽翔', '高橋 結衣', '田中 蓮', '伊藤 さくら', '渡辺 大翔', '山本 葵', '中村 湊'];
-const phrases = ['注文した商品はいつ届きますか？', '定期便のお届け日を変更したいです', 'ありがとうございました！', 'クーポンは使えますか？', '住所を変更しました'];
+const names = [
+  '佐藤 美咲',
+  '鈴木 陽翔',
+  '高橋 結衣',
+  '田中 蓮',
+  '伊藤 さくら',
+  '渡辺 大翔',
+  '山本 葵',
+  '中村 湊',
+];
+const phrases = [
+  '注文した商品はいつ届きますか？',
+  '定期便のお届け日を変更したいです',
+  'ありがとうございました！',
+  'クーポンは使えますか？',
+  '住所を変更しました',
+];
 
 const line = createFakeLine({ channels: [channel] });
 const fake = await line.listen(0);
@@ -110,11 +125,16 @@ const act = async () => {
       await line.sendWebhook(webhook, channel.channelId, [line.events.message.sticker(userId)]);
       what = `${name} sent a sticker`;
     } else {
-      await line.sendWebhook(webhook, channel.channelId, [line.events.postback(userId, 'menu:orders')]);
+      await line.sendWebhook(webhook, channel.channelId, [
+        line.events.postback(userId, 'menu:orders'),
+      ]);
       what = `${name} tapped "購入履歴" on the rich menu`;
     }
   }
   console.log(`[demo] ${what}`);
 };
-const timer = setInterval(() => void act().catch((error: unknown) => console.error('[demo]', error)), 1500);
+const timer = setInterval(
+  () => void act().catch((error: unknown) => console.error('[demo]', error)),
+  1500,
+);
 if (exitAfterMs > 0) setTimeout(() => void stop(0), exitAfterMs);

@@ -41,7 +41,9 @@ beforeAll(async () => {
   users.ken = w.line.addUser({ displayName: 'Ken' }).userId;
   users.read = w.line.addUser({ displayName: 'Already read' }).userId;
   users.pending = w.line.addUser({ displayName: 'Pending' }).userId;
+  users.read2 = w.line.addUser({ displayName: 'Also read' }).userId;
   users.silent = w.line.addUser({ displayName: 'Silent' }, { friendOf: [] }).userId;
+  users.silent2 = w.line.addUser({ displayName: 'Silent too' }, { friendOf: [] }).userId;
 
   const hana = [0, 1, 2, 3].map((i) =>
     m.text(users.hana!, `hana ${i}`, { timestamp: t0 + i * 1000 }),
@@ -60,8 +62,10 @@ beforeAll(async () => {
     m.text(users.ken!, 'ken b', { timestamp: same }),
     m.sticker(users.ken!, { timestamp: same }),
     m.text(users.read!, 'read me', { timestamp: t0 + 9000 }),
+    m.text(users.read2!, 'me too', { timestamp: t0 + 9000 }),
     m.text(users.pending!, 'later', { timestamp: t0 + 2500 }),
     w.line.events.follow(users.silent!),
+    w.line.events.follow(users.silent2!),
   ]);
   await w.settle();
 
@@ -78,15 +82,16 @@ beforeAll(async () => {
   await db
     .updateTable('conversations')
     .set({ unread_count: 0 })
-    .where('friend_id', '=', await friendId(users.read!))
+    .where('friend_id', 'in', [await friendId(users.read!), await friendId(users.read2!)])
     .execute();
   await db
     .updateTable('conversations')
     .set({ status: 'pending' })
     .where('friend_id', '=', await friendId(users.pending!))
     .execute();
-  // A conversation without messages yet (opened before anyone wrote): sorted last.
-  await new ConversationRepository(db).ensure(w.botId, await friendId(users.silent!));
+  // Conversations without messages yet (opened before anyone wrote): sorted last.
+  for (const silent of [users.silent!, users.silent2!])
+    await new ConversationRepository(db).ensure(w.botId, await friendId(silent));
 });
 afterAll(() => w.close());
 
@@ -131,12 +136,18 @@ describe('GET /api/bots/{botId}/conversations', () => {
   it('lists unread first, then most recent, never-messaged last', async () => {
     const { items, nextCursor } = await conversations();
     expect(nextCursor).toBeNull();
+    // Ties (same last message time, or none) are ordered by id.
+    const byId = (names: string[]) =>
+      items
+        .filter((c) => names.includes(c.friend.displayName!))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map((c) => c.friend.displayName);
     expect(items.map((c) => c.friend.displayName)).toEqual([
       'Ken', // unread, last at t0+5s
       'Hana', // unread, t0+3s
       'Pending', // unread, t0+2.5s
-      'Already read', // read, though its t0+9s is the newest
-      'Silent', // read, and no message at all
+      ...byId(['Already read', 'Also read']), // read, though their t0+9s is the newest
+      ...byId(['Silent', 'Silent too']), // read, and no message at all
     ]);
   });
 
@@ -162,8 +173,8 @@ describe('GET /api/bots/{botId}/conversations', () => {
 
   it('pages through everything with cursors, in the same order', async () => {
     const all = (await conversations()).items.map((c) => c.id);
-    expect(all).toHaveLength(5);
-    for (const limit of [1, 2, 3, 5]) {
+    expect(all).toHaveLength(7);
+    for (const limit of [1, 2, 3, 4, 7]) {
       const { items, pages } = await pageAll((q) => conversations(q), limit);
       expect(items.map((c) => c.id)).toEqual(all);
       expect(pages).toBe(Math.ceil(all.length / limit));
@@ -175,7 +186,14 @@ describe('GET /api/bots/{botId}/conversations', () => {
     expect(pending.items.map((c) => c.friend.lineUserId)).toEqual([users.pending]);
     expect(pending.items[0]!.status).toBe('pending');
     const open = await conversations('?status=open');
-    expect(open.items.map((c) => c.status)).toEqual(['open', 'open', 'open', 'open']);
+    expect(open.items.map((c) => c.status)).toEqual([
+      'open',
+      'open',
+      'open',
+      'open',
+      'open',
+      'open',
+    ]);
     expect((await conversations('?status=resolved')).items).toEqual([]);
   });
 
