@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { ConversationStatus, Friend, MessageDirection } from '../crm/friend.ts';
+import { toFriend } from './friends.ts';
 import type { Database, FriendsTable } from './schema.ts';
 
 /**
@@ -242,20 +243,6 @@ function afterConversation([unread, time, id]: ConversationKey): RawBuilder<bool
 }
 
 function toFriendView(row: Selectable<FriendsTable>): FriendView {
-  const friend: Friend = {
-    id: row.id,
-    botId: row.bot_id,
-    lineUserId: row.line_user_id,
-    displayName: row.display_name,
-    pictureUrl: row.picture_url,
-    statusMessage: row.status_message,
-    language: row.language,
-    firstFollowedAt: row.first_followed_at,
-    lastFollowedAt: row.last_followed_at,
-    blockedAt: row.blocked_at,
-    routeId: row.route_id,
-    profileFetchedAt: row.profile_fetched_at,
-    createdAt: row.created_at,
-  };
+  const friend = toFriend(row);
   return { ...friend, followStatus: followStatus(friend, row.source) };
 }

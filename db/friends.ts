@@ -178,7 +178,8 @@ export class FriendRepository {
   }
 }
 
-function toFriend(row: Selectable<FriendsTable>): Friend {
+/** Maps a friends row to the domain type (shared by the read queries). */
+export function toFriend(row: Selectable<FriendsTable>): Friend {
   return {
     id: row.id,
     botId: row.bot_id,

@@ -1,4 +1,4 @@
-// Loads one of LINE's official OpenAPI files (../shared/line-openapi) into ajv so the fake can
+// Loads one of LINE's official OpenAPI files (vendored in test/fixtures/line-openapi) into ajv so the fake can
 // validate against the real spec instead of a hand-written copy of it.
 //
 // ajv ignores OpenAPI's `discriminator`, and LINE models every polymorphic type (Message,
@@ -34,7 +34,7 @@ export interface OperationObject {
   servers?: Array<{ url: string }>;
 }
 
-const specDir = fileURLToPath(new URL('../../../../shared/line-openapi/', import.meta.url));
+const specDir = fileURLToPath(new URL('../../fixtures/line-openapi/', import.meta.url));
 
 export function loadSpec(file: 'messaging-api.yml' | 'webhook.yml'): OpenApiDoc {
   return parse(readFileSync(specDir + file, 'utf8')) as OpenApiDoc;
