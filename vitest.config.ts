@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ['test/worker/**', 'node_modules/**'],
     // Database tests each start PGlite (or a fresh PostgreSQL database) and spawn servers:
     // generous timeouts, and few files at once on a 2-core machine.
+    setupFiles: ['test/setup/spec-guard.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

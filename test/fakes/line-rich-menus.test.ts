@@ -8,7 +8,8 @@ let h: Harness;
 let api: messagingApi.MessagingApiClient;
 let blob: messagingApi.MessagingApiBlobClient;
 beforeEach(async () => {
-  h = await startFake();
+  // This file sends requests LINE's spec rejects on purpose, and checks each refusal itself.
+  h = await startFake({ expectSpecViolations: true });
   const channelAccessToken = h.channels[0]!.accessToken;
   api = new messagingApi.MessagingApiClient({ channelAccessToken, baseURL: h.url });
   blob = new messagingApi.MessagingApiBlobClient({ channelAccessToken, baseURL: h.url });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkSpecViolations } from './line/guard.ts';
 import { startFake, text, type Harness } from './line/harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await startFake();
+  // This file sends requests LINE's spec rejects on purpose, and checks each refusal itself.
+  h = await startFake({ expectSpecViolations: true });
 });
 afterEach(async () => {
   await h.close();
@@ -141,5 +143,25 @@ describe('spec violations', () => {
     });
     expect(key.status).toBe(400);
     expect(h.line.specViolations).toHaveLength(4);
+  });
+});
+
+describe('the guard every test runs under', () => {
+  it('fails a test whose request LINE’s spec rejects, even when the test never looks', async () => {
+    const unwatched = await startFake(); // no expectSpecViolations: as in every other test file
+    try {
+      const res = await unwatched.call('POST', '/v2/bot/message/push', {
+        body: { to: unwatched.line.addUser().userId, messages: [{ type: 'text' }] },
+        headers: { 'x-line-retry-key': randomUUID() },
+      });
+      expect(res.status).toBe(400);
+      expect(() => checkSpecViolations()).toThrow(
+        /refused 1 request\(s\) that LINE's spec rejects/,
+      );
+      // Checked once: the same violation is not reported again.
+      expect(() => checkSpecViolations()).not.toThrow();
+    } finally {
+      await unwatched.close();
+    }
   });
 });

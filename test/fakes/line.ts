@@ -59,6 +59,8 @@ export interface FakeLine {
   reset(): void;
 }
 
+import { watchSpecViolations } from './line/guard.ts';
+
 export function createFakeLine(opts: FakeLineOptions): FakeLine {
   const now = opts.now ?? Date.now;
   const world = createWorld(opts.channels, now);
@@ -68,6 +70,7 @@ export function createFakeLine(opts: FakeLineOptions): FakeLine {
   const accepted: AcceptedRequest[] = [];
   const rejected: RejectedRequest[] = [];
   const specViolations: RejectedRequest[] = [];
+  if (!opts.expectSpecViolations) watchSpecViolations(specViolations);
   const webhooksSent: SentWebhook[] = [];
 
   const app = new Hono();

@@ -56,6 +56,11 @@ export interface FakeLineOptions {
   rateLimits?: Partial<Record<EndpointClass, RateLimit>>;
   /** Clock in epoch ms; retry keys (24 h), reply tokens, rate windows and quotas follow it. */
   now?: () => number;
+  /**
+   * Tests that send spec-violating requests on purpose say so here. For every other fake, a request
+   * the official spec rejects fails the test that sent it (see test/setup/spec-guard.ts).
+   */
+  expectSpecViolations?: boolean;
 }
 
 export interface UserProfile {

@@ -1,0 +1,5 @@
+import { afterEach } from 'vitest';
+import { checkSpecViolations } from '../fakes/line/guard.ts';
+
+// A request that LINE's official spec rejects fails the test that sent it.
+afterEach(() => checkSpecViolations());
