@@ -6,6 +6,8 @@ import type { Fault } from './types.ts';
 const defaultBodies: Record<number, unknown> = {
   400: errors.body([]),
   401: errors.badToken,
+  // What the follower-ids API answers an account that may not use it (unverified accounts).
+  403: { message: 'Access to this API is not available for your account' },
   429: errors.rateLimit,
   500: errors.internal,
   503: errors.unavailable,

@@ -105,7 +105,7 @@ export interface Fault {
   /** Exact path or pattern; omitted = any request. */
   path?: string | RegExp;
   method?: string;
-  status?: 500 | 429 | 400 | 401 | 503;
+  status?: 500 | 429 | 400 | 401 | 403 | 503;
   /** Hang this long before answering (wall clock); Infinity = never answer. */
   timeoutMs?: number;
   /** How many matching requests this fault takes (default 1). */
