@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/index.ts';
 import type { ChannelSecrets } from '../bot/channel-secrets.ts';
@@ -9,6 +8,7 @@ import type { BotRepository } from '../db/bots.ts';
 import { AppError, invalidRequest } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
+import { bodyLimit } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
@@ -51,19 +51,7 @@ export function createApp(options: AppOptions) {
     c.set('deps', deps);
     await next();
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: options.bodyLimitBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new AppError(
-          413,
-          'payload_too_large',
-          `the body exceeds ${options.bodyLimitBytes ?? 1024 * 1024} bytes`,
-        );
-      },
-    }),
-  );
+  app.use('*', bodyLimit(options.bodyLimitBytes ?? 1024 * 1024));
   app.use('/api/bots/*', adminAuth(options.adminToken));
   app.use('/api/bots', adminAuth(options.adminToken));
 

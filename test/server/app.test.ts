@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp, type TestApp } from '../helpers/app.ts';
+import { ADMIN_TOKEN, openTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -41,6 +41,24 @@ describe('the app shell', () => {
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe('payload_too_large');
     expect((await (await t.api('GET', '/api/bots')).json()).items).toEqual([]);
+  });
+
+  it('answers 413 to a chunked body (no declared length) once it streams past the limit', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(600));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await t.app.request('/api/bots', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
   });
 
   it('turns a thrown error into a 500 whose stack reaches only the log', async () => {
