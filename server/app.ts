@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
+import { friendAddRoutes } from './routes/friend-add-routes.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions) {
   app.route('/', botRoutes());
   app.route('/', friendRoutes());
   app.route('/', conversationRoutes());
+  app.route('/', friendAddRoutes());
   app.route('/', lineWebhookRoutes());
 
   app.doc31('/api/openapi.json', {

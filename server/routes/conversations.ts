@@ -4,7 +4,7 @@ import type { AppEnv } from '../app.ts';
 import { cursorId, cursorQuery, cursorTime, encodeCursor, limitQuery } from '../cursor.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses } from '../openapi.ts';
-import { botParams, recordIdSchema, requireBot } from './friends.ts';
+import { botParams, recordIdSchema, requireBot } from './params.ts';
 
 const statusSchema = z.enum(['open', 'pending', 'resolved']);
 
