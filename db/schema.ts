@@ -13,9 +13,19 @@ export interface Database {
   account_links: AccountLinksTable;
   line_requests: LineRequestsTable;
   follower_imports: FollowerImportsTable;
+  connections: ConnectionsTable;
+  sync_cursors: SyncCursorsTable;
+  sync_runs: SyncRunsTable;
+  cart_customers: CartCustomersTable;
+  cart_orders: CartOrdersTable;
+  cart_subscriptions: CartSubscriptionsTable;
+  links: LinksTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
+/** A nullable column that may be left out on insert. */
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type Flag = ColumnType<boolean, boolean | undefined, boolean>;
 type NullableTimestamp = ColumnType<
   Date | null,
   Date | string | null | undefined,
@@ -70,6 +80,14 @@ export interface FriendsTable {
   blocked_at: NullableTimestamp;
   route_id: string | null;
   source: string;
+  phone: Nullable<string>;
+  phone_key: Nullable<string>;
+  email: Nullable<string>;
+  email_key: Nullable<string>;
+  name: Nullable<string>;
+  name_kana: Nullable<string>;
+  birthday: Nullable<string>;
+  linked_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -158,4 +176,109 @@ export interface FollowerImportsTable {
   error: string | null;
   started_at: Timestamp;
   finished_at: NullableTimestamp;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  bot_id: string;
+  cart: string;
+  name: string;
+  credentials_sealed: string;
+  base_url: Nullable<string>;
+  status: ColumnType<string, string | undefined, string>;
+  last_error: Nullable<string>;
+  last_error_kind: Nullable<string>;
+  last_success_at: NullableTimestamp;
+  birthday_sync: Flag;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  disconnected_at: NullableTimestamp;
+}
+
+export interface SyncCursorsTable {
+  connection_id: string;
+  resource: string;
+  cursor: string | null;
+  updated_at: Timestamp;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  connection_id: string;
+  resource: string;
+  state: string;
+  imported: ColumnType<number, number | undefined, number>;
+  skipped: ColumnType<number, number | undefined, number>;
+  skipped_sample: ColumnType<unknown, string | null | undefined, string | null>;
+  error: Nullable<string>;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface CartCustomersTable {
+  connection_id: string;
+  external_id: string;
+  bot_id: string;
+  number: Nullable<string>;
+  email: Nullable<string>;
+  mobile_email: Nullable<string>;
+  email_verified: Nullable<boolean>;
+  email_key: Nullable<string>;
+  phones: ColumnType<string[], string[] | undefined, string[]>;
+  phone_keys: ColumnType<string[], string[] | undefined, string[]>;
+  line_user_id: Nullable<string>;
+  name: Nullable<string>;
+  name_kana: Nullable<string>;
+  birthday: Nullable<string>;
+  custom_data: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at_cart: NullableTimestamp;
+  updated_at_cart: Timestamp;
+  imported_at: Timestamp;
+}
+
+export interface CartOrdersTable {
+  connection_id: string;
+  external_id: string;
+  bot_id: string;
+  customer_external_id: Nullable<string>;
+  number: Nullable<string>;
+  ordered_at: Timestamp;
+  total_amount: ColumnType<string, number | string, number | string>;
+  currency: string;
+  status: Nullable<string>;
+  cancelled: Flag;
+  items: Json;
+  shipped_at: NullableTimestamp;
+  requested_delivery_date: Nullable<string>;
+  carrier: Nullable<string>;
+  tracking_number: Nullable<string>;
+  subscription_external_id: Nullable<string>;
+  subscription_sequence: Nullable<number>;
+  orderer_phone_keys: ColumnType<string[], string[] | undefined, string[]>;
+  orderer_email_key: Nullable<string>;
+  updated_at_cart: Timestamp;
+  imported_at: Timestamp;
+}
+
+export interface CartSubscriptionsTable {
+  connection_id: string;
+  external_id: string;
+  bot_id: string;
+  customer_external_id: Nullable<string>;
+  raw_status: string;
+  status: string;
+  course_code: Nullable<string>;
+  next_delivery_at: NullableTimestamp;
+  deliveries: Nullable<number>;
+  updated_at_cart: Timestamp;
+}
+
+export interface LinksTable {
+  bot_id: string;
+  friend_id: string;
+  connection_id: string;
+  customer_external_id: string;
+  rule: string;
+  suppressed: Flag;
+  created_at: Timestamp;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as bots from './20261123120000_bots.ts';
 import * as lineCore from './20261123130000_line_core.ts';
+import * as carts from './20261123140000_carts.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -9,4 +10,5 @@ import * as lineCore from './20261123130000_line_core.ts';
 export const migrations: Record<string, Migration> = {
   '20261123120000_bots': bots,
   '20261123130000_line_core': lineCore,
+  '20261123140000_carts': carts,
 };
