@@ -1,0 +1,214 @@
+import { sql } from 'kysely';
+import {
+  CartError,
+  type CartConnector,
+  type ConnectorContext,
+  type Page,
+  type SkippedRecord,
+} from '../carts/connector.ts';
+import type { CartCustomer, CartOrder, CartSubscription } from '../crm/cart.ts';
+import { CartDataRepository } from '../db/cart-data.ts';
+import type { Connection, ConnectionRepository } from '../db/connections.ts';
+import type { Db } from '../db/index.ts';
+import { LinkEngine, type NewLink } from '../db/links.ts';
+import type { Logger } from '../server/logger.ts';
+
+export type Resource = 'customers' | 'orders' | 'subscriptions';
+
+export interface ImportDeps {
+  db: Db;
+  connections: ConnectionRepository;
+  logger: Logger;
+  fetch: typeof fetch;
+  sleep(ms: number): Promise<void>;
+  now(): Date;
+}
+
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  links: NewLink[];
+}
+
+/**
+ * Imports one resource of one connection from its stored cursor. Each page commits in one
+ * transaction together with the cursor that follows it and the links it makes, so a killed run
+ * resumes exactly after its last committed page (no gaps, no duplicates) and friends link the
+ * moment their customer or order arrives (F2.6). The run is recorded with its counts and error.
+ */
+export async function importResource(
+  deps: ImportDeps,
+  connector: CartConnector<unknown>,
+  connection: Connection,
+  resource: Resource,
+): Promise<ImportResult> {
+  const runId = crypto.randomUUID();
+  await deps.db.kysely
+    .insertInto('sync_runs')
+    .values({ id: runId, connection_id: connection.id, resource, state: 'running' })
+    .execute();
+  await deps.connections.setStatus(connection.id, 'syncing');
+  const result: ImportResult = { imported: 0, skipped: 0, links: [] };
+  const skippedSample: SkippedRecord[] = [];
+  try {
+    const ctx: ConnectorContext<unknown> = {
+      credentials: await deps.connections.credentials(connection.id),
+      baseUrl: connection.baseUrl ?? undefined,
+      fetch: deps.fetch,
+      sleep: deps.sleep,
+      now: deps.now,
+    };
+    const cursor = await readCursor(deps.db, connection.id, resource);
+    for await (const page of pages(connector, ctx, resource, cursor)) {
+      const links = await deps.db.kysely.transaction().execute(async (trx) => {
+        const data = new CartDataRepository(trx);
+        const customerIds = await store(data, connection, resource, page);
+        await sql`insert into sync_cursors (connection_id, resource, cursor, updated_at)
+          values (${connection.id}, ${resource}, ${page.cursor}, now())
+          on conflict (connection_id, resource) do update set cursor = excluded.cursor, updated_at = now()`.execute(
+          trx,
+        );
+        await trx
+          .updateTable('sync_runs')
+          .set({
+            imported: sql`imported + ${page.items.length}`,
+            skipped: sql`skipped + ${page.skipped.length}`,
+          })
+          .where('id', '=', runId)
+          .execute();
+        return customerIds.length > 0
+          ? new LinkEngine(trx).link(connection, { customerExternalIds: customerIds })
+          : [];
+      });
+      result.imported += page.items.length;
+      result.skipped += page.skipped.length;
+      result.links.push(...links);
+      if (skippedSample.length < 20)
+        skippedSample.push(...page.skipped.slice(0, 20 - skippedSample.length));
+    }
+    await finishRun(deps.db, runId, 'done', null, skippedSample);
+    await deps.connections.setStatus(connection.id, 'connected');
+    return result;
+  } catch (error) {
+    const message = describe(error);
+    await finishRun(deps.db, runId, 'failed', message, skippedSample);
+    await deps.connections.setStatus(connection.id, 'error', {
+      kind: error instanceof CartError ? error.kind : 'unexpected',
+      message,
+    });
+    deps.logger.warn('cart import failed', {
+      connectionId: connection.id,
+      resource,
+      error: message,
+    });
+    throw error;
+  }
+}
+
+function pages(
+  connector: CartConnector<unknown>,
+  ctx: ConnectorContext<unknown>,
+  resource: Resource,
+  cursor: string | null,
+): AsyncIterable<Page<CartCustomer | CartOrder | CartSubscription>> {
+  switch (resource) {
+    case 'customers':
+      return connector.customers(ctx, cursor);
+    case 'orders':
+      return connector.orders(ctx, cursor);
+    case 'subscriptions':
+      return connector.subscriptions?.(ctx, cursor) ?? (async function* () {})();
+    default: {
+      const unreachable: never = resource;
+      throw new Error(`unknown resource ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Stores a page; returns the cart customer ids whose linking may have changed. */
+async function store(
+  data: CartDataRepository,
+  connection: Connection,
+  resource: Resource,
+  page: Page<CartCustomer | CartOrder | CartSubscription>,
+): Promise<string[]> {
+  switch (resource) {
+    case 'customers': {
+      const customers = page.items as CartCustomer[];
+      await data.upsertCustomers(connection, customers);
+      return customers.map((c) => c.externalId);
+    }
+    case 'orders': {
+      const orders = page.items as CartOrder[];
+      await data.upsertOrders(connection, orders);
+      // An order can make its customer linkable (phone rule: "has at least one order").
+      return [
+        ...new Set(orders.flatMap((o) => (o.customerExternalId ? [o.customerExternalId] : []))),
+      ];
+    }
+    case 'subscriptions':
+      await data.upsertSubscriptions(connection, page.items as CartSubscription[]);
+      return [];
+    default: {
+      const unreachable: never = resource;
+      throw new Error(`unknown resource ${String(unreachable)}`);
+    }
+  }
+}
+
+async function readCursor(
+  db: Db,
+  connectionId: string,
+  resource: Resource,
+): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom('sync_cursors')
+    .select('cursor')
+    .where('connection_id', '=', connectionId)
+    .where('resource', '=', resource)
+    .executeTakeFirst();
+  return row?.cursor ?? null;
+}
+
+async function finishRun(
+  db: Db,
+  runId: string,
+  state: 'done' | 'failed',
+  error: string | null,
+  skipped: SkippedRecord[],
+): Promise<void> {
+  await db.kysely
+    .updateTable('sync_runs')
+    .set({
+      state,
+      error,
+      finished_at: sql`now()`,
+      skipped_sample: skipped.length > 0 ? JSON.stringify(skipped) : null,
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** The error in words a shop understands (F3.5). */
+export function describe(error: unknown): string {
+  if (!(error instanceof CartError))
+    return 'the import stopped on an unexpected error; it will be retried';
+  switch (error.kind) {
+    case 'bad_credentials':
+      return `the cart refused the credentials${error.field ? ` (${error.field})` : ''}: check them and reconnect`;
+    case 'revoked':
+      return 'the access token was revoked: reconnect the cart with a new one';
+    case 'not_found':
+      return `the cart was not found${error.field ? ` (${error.field})` : ''}: check the shop domain`;
+    case 'rate_limited':
+      return 'the cart is limiting requests; the import will resume shortly';
+    case 'unavailable':
+      return 'the cart did not answer; the import will resume where it stopped';
+    case 'malformed':
+      return `the cart answered something Kizuna cannot read: ${error.message}`;
+    default: {
+      const unreachable: never = error.kind;
+      return String(unreachable);
+    }
+  }
+}
