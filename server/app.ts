@@ -5,11 +5,14 @@ import type { ChannelSecrets } from '../bot/channel-secrets.ts';
 import type { InboxWriter } from '../bot/inbox-writer.ts';
 import type { SignatureVerifier } from '../bot/signature.ts';
 import type { BotRepository } from '../db/bots.ts';
+import type { ConnectionRepository } from '../db/connections.ts';
+import type { Resource } from '../jobs/cart-import.ts';
 import { AppError, invalidRequest } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
+import { connectionRoutes } from './routes/connections.ts';
 import { friendAddRoutes } from './routes/friend-add-routes.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
@@ -31,6 +34,11 @@ export interface AppDeps {
   channelSecrets: ChannelSecrets;
   inbox: InboxWriter;
   verifySignature: SignatureVerifier;
+  connections: ConnectionRepository;
+  /** Enqueues cart imports of a connection (sync now, first import). */
+  enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
+  /** The fetch cart connectors use (the runtime's own). */
+  fetch: typeof fetch;
   /** Called after a bot is created or updated through the API. */
   onBotChanged(botId: string): Promise<void>;
 }
@@ -61,6 +69,7 @@ export function createApp(options: AppOptions) {
   app.route('/', friendRoutes());
   app.route('/', conversationRoutes());
   app.route('/', friendAddRoutes());
+  app.route('/', connectionRoutes());
   app.route('/', lineWebhookRoutes());
 
   app.doc31('/api/openapi.json', {

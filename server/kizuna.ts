@@ -4,11 +4,15 @@ import { InboxWriter } from '../bot/inbox-writer.ts';
 import { LineClients, type LineEndpoints } from '../bot/line-clients.ts';
 import { PostbackRegistry } from '../bot/postbacks.ts';
 import { verifyLineSignature, type SignatureVerifier } from '../bot/signature.ts';
+import { connectorFor } from '../carts/index.ts';
 import { BotRepository } from '../db/bots.ts';
+import { ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import { LineEventRepository } from '../db/line-events.ts';
 import type { SecretBox } from '../db/secret-box.ts';
 import { createJobDefinitions } from '../jobs/index.ts';
+import type { Resource } from '../jobs/cart-import.ts';
+import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts.ts';
 import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import { createApp } from './app.ts';
@@ -25,6 +29,8 @@ export interface KizunaOptions {
   timeZone?: string | undefined;
   /** A short-lived invocation (Workers): the queue does no upkeep of its own. */
   ephemeral?: boolean;
+  /** The fetch cart connectors use (tests may route it; default the runtime's). */
+  fetch?: typeof fetch;
   /** Webhook signature check (default: WebCrypto, which every runtime has). */
   verifySignature?: SignatureVerifier;
   /** Retry policy of the webhook inbox (tests shorten it). */
@@ -55,10 +61,32 @@ export function createKizuna(options: KizunaOptions) {
   };
   const refreshProfile = refreshProfileJob(lineDeps);
   const importFollowers = importFollowersJob(lineDeps);
+  const connections = new ConnectionRepository(db.kysely, options.secretBox);
+  const fetchImpl = options.fetch ?? fetch;
+  const enqueueImports = async (connectionId: string, resources: Resource[]) =>
+    queueRef.current!.sendMany(
+      cartImport,
+      resources.map((resource) => ({ connectionId, resource })),
+    );
+  const cartDeps: CartJobDeps = {
+    db,
+    logger,
+    connections,
+    connectorFor,
+    fetch: fetchImpl,
+    enqueueImports,
+  };
+  const cartImport = cartImportJob(cartDeps);
   const queue = new JobQueue({
     db,
     logger,
-    definitions: [refreshProfile, importFollowers, ...createJobDefinitions({})],
+    definitions: [
+      refreshProfile,
+      importFollowers,
+      cartImport,
+      ...cartScheduleJobs(cartDeps),
+      ...createJobDefinitions({}),
+    ],
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.ephemeral ? { ephemeral: true } : {}),
   });
@@ -102,6 +130,9 @@ export function createKizuna(options: KizunaOptions) {
       inbox,
       onBotChanged,
       verifySignature: options.verifySignature ?? verifyLineSignature,
+      connections,
+      enqueueImports,
+      fetch: fetchImpl,
     },
     adminToken: options.adminToken,
     bodyLimitBytes: options.bodyLimitBytes,

@@ -1,0 +1,21 @@
+import type { CartKind } from '../crm/cart-kind.ts';
+import type { CartConnector } from './connector.ts';
+import { ecforce } from './ecforce.ts';
+import { shopify } from './shopify.ts';
+
+/**
+ * The only registry of cart connectors. A cart without one here cannot be connected yet; the API
+ * says so rather than accepting credentials it cannot use.
+ */
+const connectors: Partial<Record<CartKind, CartConnector<unknown>>> = {
+  shopify: shopify as CartConnector<unknown>,
+  ecforce: ecforce as CartConnector<unknown>,
+};
+
+export function connectorFor(cart: CartKind): CartConnector<unknown> | undefined {
+  return connectors[cart];
+}
+
+export function supportedCarts(): CartKind[] {
+  return Object.keys(connectors) as CartKind[];
+}

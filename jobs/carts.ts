@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { CartError, type CartConnector } from '../carts/connector.ts';
+import type { CartKind } from '../crm/cart-kind.ts';
+import type { ConnectionRepository } from '../db/connections.ts';
+import type { Db } from '../db/index.ts';
+import type { Logger } from '../server/logger.ts';
+import { importResource, type Resource } from './cart-import.ts';
+import { defineJob, PermanentJobError, type JobDefinition } from './job.ts';
+
+export interface CartJobDeps {
+  db: Db;
+  logger: Logger;
+  connections: ConnectionRepository;
+  connectorFor(cart: CartKind): CartConnector<unknown> | undefined;
+  fetch: typeof fetch;
+  /** Enqueues imports (set once the queue exists: schedules enqueue imports). */
+  enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
+}
+
+const importPayload = z.object({
+  connectionId: z.string(),
+  resource: z.enum(['customers', 'orders', 'subscriptions']),
+});
+
+/**
+ * Imports one resource of one connection. Failures a retry can mend (the cart down or limiting)
+ * retry with backoff from the stored cursor; refused credentials or a wrong domain stop at once:
+ * the connection shows the error until staff reconnect (F3.5).
+ */
+export function cartImportJob(deps: CartJobDeps): JobDefinition<z.infer<typeof importPayload>> {
+  return defineJob({
+    name: 'cart.import',
+    payload: importPayload,
+    retryLimit: 6,
+    retryDelaySeconds: 30,
+    expireInSeconds: 4 * 3600,
+    concurrency: 2,
+    batchSize: 1,
+    handle: async ({ connectionId, resource }) => {
+      const connection = await deps.connections.get(connectionId);
+      if (!connection || connection.disconnectedAt) return; // disconnected: no more syncs (F3.6)
+      const connector = deps.connectorFor(connection.cart);
+      if (!connector) throw new PermanentJobError(`no connector for ${connection.cart}`);
+      try {
+        await importResource(
+          {
+            db: deps.db,
+            connections: deps.connections,
+            logger: deps.logger,
+            fetch: deps.fetch,
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+            now: () => new Date(),
+          },
+          connector,
+          connection,
+          resource,
+        );
+      } catch (error) {
+        if (
+          error instanceof CartError &&
+          (error.kind === 'bad_credentials' ||
+            error.kind === 'revoked' ||
+            error.kind === 'not_found')
+        ) {
+          throw new PermanentJobError(error.message, { cause: error });
+        }
+        throw error;
+      }
+    },
+  });
+}
+
+/**
+ * F3.4 defaults: orders (and subscriptions) every hour, customers once a day in the small hours of
+ * shop time. Each tick only enqueues imports; pg-boss runs one tick per slot across all processes.
+ */
+export function cartScheduleJobs(deps: CartJobDeps): JobDefinition<{ resources: Resource[] }>[] {
+  const payload = z.object({
+    resources: z.array(z.enum(['customers', 'orders', 'subscriptions'])),
+  });
+  const tick = (name: string, cron: string, resources: Resource[]) =>
+    defineJob({
+      name,
+      payload,
+      schedule: { cron, payload: { resources } },
+      handle: async ({ resources: wanted }) => {
+        const live = await deps.db.kysely
+          .selectFrom('connections')
+          .select('id')
+          .where('disconnected_at', 'is', null)
+          .execute();
+        for (const { id } of live) await deps.enqueueImports(id, wanted);
+      },
+    });
+  return [
+    tick('cart.hourly', '5 * * * *', ['orders', 'subscriptions']),
+    tick('cart.daily', '30 0 * * *', ['customers']),
+  ];
+}

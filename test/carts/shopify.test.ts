@@ -1,0 +1,464 @@
+import { parse, validate } from 'graphql';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CartError, type WebhookChange } from '../../carts/connector.ts';
+import {
+  bulkCustomersAndOrders,
+  createShopifyConnector,
+  shopify,
+  type BulkPage,
+} from '../../carts/shopify.ts';
+import {
+  ALL_DOCUMENTS,
+  CUSTOMER_PAGE_SIZE,
+  ORDER_LINE_ITEMS,
+  ORDER_PAGE_SIZE,
+  REQUESTED_COST,
+  SUBSCRIPTION_PAGE_SIZE,
+} from '../../carts/shopify/queries.ts';
+import {
+  adminSchema,
+  MAX_QUERY_COST,
+  requestedCost,
+  restCustomerPayload,
+  restOrderPayload,
+  signShopifyWebhook,
+} from '../fakes/shopify.ts';
+import {
+  collect,
+  listen,
+  shopifyContractHarness,
+  startShopify,
+  type ShopifyHarness,
+} from '../fakes/shopify/harness.ts';
+import { generateShop } from '../fakes/cart-data.ts';
+import { connectorContract } from './contract.ts';
+
+connectorContract('shopify', shopifyContractHarness);
+
+describe('Shopify GraphQL documents', () => {
+  const vars = {
+    first: Math.max(CUSTOMER_PAGE_SIZE, ORDER_PAGE_SIZE, SUBSCRIPTION_PAGE_SIZE),
+    lineItems: ORDER_LINE_ITEMS,
+    id: 'gid://shopify/Order/1',
+  };
+  const pageSizes: Record<string, number> = {
+    CUSTOMERS_QUERY: CUSTOMER_PAGE_SIZE,
+    ORDERS_QUERY: ORDER_PAGE_SIZE,
+    SUBSCRIPTIONS_QUERY: SUBSCRIPTION_PAGE_SIZE,
+  };
+
+  it.each(Object.entries(ALL_DOCUMENTS))('%s validates against the 2025-01 schema', (_, doc) => {
+    expect(validate(adminSchema(), parse(doc)).map((e) => e.message)).toEqual([]);
+  });
+
+  it.each(Object.entries(ALL_DOCUMENTS))(
+    '%s stays under the 1000-point query cost',
+    (name, doc) => {
+      const document = parse(doc);
+      const op = document.definitions[0]!;
+      if (op.kind !== 'OperationDefinition') throw new Error('not an operation');
+      const cost = requestedCost(adminSchema(), op, [], { ...vars, first: pageSizes[name] ?? 0 });
+      expect(cost).toBeLessThanOrEqual(MAX_QUERY_COST);
+      if (REQUESTED_COST.has(doc)) expect(cost, name).toBe(REQUESTED_COST.get(doc));
+      // Page sizes are chosen to use most of the budget, not a tenth of it.
+      if (pageSizes[name]) expect(cost).toBeGreaterThan(MAX_QUERY_COST / 2);
+    },
+  );
+
+  it('refuses a misspelled field (the check above can fail)', () => {
+    const bad = ALL_DOCUMENTS.CUSTOMERS_QUERY!.replace('verifiedEmail', 'verifiedEmails');
+    expect(validate(adminSchema(), parse(bad)).map((e) => e.message)).toEqual([
+      expect.stringContaining('Cannot query field "verifiedEmails" on type "Customer"'),
+    ]);
+  });
+});
+
+describe('Shopify connector over HTTP', () => {
+  let h: ShopifyHarness;
+  beforeEach(async () => {
+    h = await startShopify();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  /** n customers one second apart, or all in the same second. */
+  function customers(n: number, sameSecond = false) {
+    return Array.from({ length: n }, (_, i) => {
+      if (!sameSecond || i === 0) h.clock.t += 1000;
+      return h.fake.add.customer({ email: `c${i}@example.jp` });
+    });
+  }
+
+  it('pages through every customer, oldest change first, within the cost bucket', async () => {
+    const made = customers(400);
+    const pages = await collect(shopify.customers(h.ctx(), null));
+    expect(pages.map((p) => p.items.length)).toEqual([160, 160, 80]);
+    const ids = pages.flatMap((p) => p.items.map((c) => c.externalId));
+    expect(ids).toEqual(made.map((c) => c.id));
+    for (const p of pages)
+      expect(JSON.parse(p.cursor!)).toMatchObject({ id: p.items.at(-1)!.externalId });
+    // 962 points a page against 1000 + 50/s: the connector waits instead of being throttled.
+    expect(h.fake.requests.map((r) => r.cost)).toEqual([962, 962, 962]);
+    expect(h.fake.throttled).toBe(0);
+    expect(h.slept.length).toBe(2);
+    for (const ms of h.slept) expect(ms).toBeGreaterThan(15_000);
+  });
+
+  it('resumes exactly after the last customer handed out, even inside one updated_at second', async () => {
+    customers(10);
+    customers(200, true);
+    customers(10);
+    // One context, as one import job: the bucket it learnt carries over to the resumed sync.
+    const ctx = h.ctx();
+    const first = await collect(shopify.customers(ctx, null), 1);
+    expect(first[0]!.items).toHaveLength(160);
+    const rest = await collect(shopify.customers(ctx, first[0]!.cursor));
+    const ids = [...first, ...rest].flatMap((p) => p.items.map((c) => c.externalId));
+    expect(ids).toHaveLength(220);
+    expect(new Set(ids).size).toBe(220);
+    expect(h.fake.requests.at(-1)!.variables.query).toMatch(/^updated_at:>='2025-06-01T00:00:11/);
+    expect(h.fake.throttled).toBe(0);
+    // A new job knows nothing of the bucket: at most its first query is throttled, then it waits.
+    await collect(shopify.customers(h.ctx(), null));
+    expect(h.fake.throttled).toBe(1);
+  });
+
+  it('imports only what changed since the cursor', async () => {
+    const made = customers(5);
+    const all = await collect(shopify.customers(h.ctx(), null));
+    h.clock.t += 60_000;
+    h.fake.add.touch(made[1]!.id);
+    const added = h.fake.add.customer();
+    const next = await collect(shopify.customers(h.ctx(), all.at(-1)!.cursor));
+    expect(next.flatMap((p) => p.items.map((c) => c.externalId))).toEqual([made[1]!.id, added.id]);
+    expect(await collect(shopify.customers(h.ctx(), next.at(-1)!.cursor))).toEqual([]);
+  });
+
+  it('maps customers: unverified e-mail, both phones, Japanese name order, custom data', async () => {
+    h.fake.add.customer({
+      email: ' Hanako@Example.JP ',
+      verifiedEmail: false,
+      phone: '+819012345678',
+      defaultAddress: {
+        phone: '03-1234-5678',
+        zip: '150-0001',
+        province: '東京都',
+        city: '渋谷区',
+      },
+      numberOfOrders: '3',
+      amountSpent: { amount: '9000.0', currencyCode: 'JPY' },
+      tags: ['VIP', '定期'],
+    });
+    const [c] = (await collect(shopify.customers(h.ctx(), null)))[0]!.items;
+    expect(c).toMatchObject({
+      email: ' Hanako@Example.JP ',
+      emailVerified: false,
+      phones: ['+819012345678', '03-1234-5678'],
+      name: '山田 花子',
+      customData: {
+        numberOfOrders: 3,
+        amountSpent: 9000,
+        averageOrderAmount: 3000,
+        tags: 'VIP,定期',
+        province: '東京都',
+      },
+    });
+    expect(shopify.customerAdminUrl(h.ctx().credentials, c!)).toBe(
+      `https://admin.shopify.com/store/kizuna-test/customers/${c!.number}`,
+    );
+  });
+
+  it('maps orders: items, course, totals, shipping and cancellation, 15 a page', async () => {
+    const buyer = h.fake.add.customer();
+    for (let i = 0; i < 20; i++) {
+      h.clock.t += 1000;
+      h.fake.add.order({ customerId: buyer.id });
+    }
+    h.clock.t += 1000;
+    const special = h.fake.add.order({
+      customerId: buyer.id,
+      processedAt: '2024-12-24T10:00:00Z',
+      cancelledAt: '2025-06-02T00:00:00Z',
+      phone: '090-1111-2222',
+      totalPriceSet: { shopMoney: { amount: '7960.0', currencyCode: 'JPY' } },
+      lineItems: [
+        {
+          sku: 'SERUM-SUB',
+          name: '美容液 定期便',
+          quantity: 2,
+          originalUnitPriceSet: { shopMoney: { amount: '3980.0', currencyCode: 'JPY' } },
+          sellingPlan: { name: '毎月お届け' },
+          contract: { id: 'gid://shopify/SubscriptionContract/42' },
+        },
+      ],
+      fulfillments: [
+        { createdAt: '2025-06-03T01:00:00Z', status: 'CANCELLED', trackingInfo: [] },
+        {
+          createdAt: '2025-06-04T01:00:00Z',
+          status: 'SUCCESS',
+          trackingInfo: [{ company: 'Yamato (JA)', number: '1234-5678-9012' }],
+        },
+      ],
+    });
+    const pages = await collect(shopify.orders(h.ctx(), null));
+    expect(pages.map((p) => p.items.length)).toEqual([15, 6]);
+    const o = pages[1]!.items.find((x) => x.externalId === special.id)!;
+    expect(o).toMatchObject({
+      customerExternalId: buyer.id,
+      orderedAt: new Date('2024-12-24T10:00:00Z'),
+      totalAmount: 7960,
+      currency: 'JPY',
+      cancelled: true,
+      items: [{ productCode: 'SERUM-SUB', courseCode: '毎月お届け', quantity: 2, unitPrice: 3980 }],
+      shippedAt: new Date('2025-06-04T01:00:00Z'),
+      carrier: 'yamato',
+      trackingNumber: '1234-5678-9012',
+      subscriptionExternalId: 'gid://shopify/SubscriptionContract/42',
+      ordererPhones: ['090-1111-2222'],
+    });
+    expect(h.fake.throttled).toBe(0);
+  });
+
+  it('fetches the rest of an order with more line items than a page asks for', async () => {
+    const base = h.fake.add.order().lineItems[0]!;
+    const many = Array.from({ length: 23 }, (_, i) => ({ ...base, sku: `SKU-${i}` }));
+    h.clock.t += 1000;
+    const big = h.fake.add.order({ lineItems: many });
+    const orders = (await collect(shopify.orders(h.ctx(), null))).flatMap((p) => p.items);
+    const got = orders.find((o) => o.externalId === big.id)!;
+    expect(got.items.map((i) => i.productCode)).toEqual(many.map((l) => l.sku));
+    expect(orders.find((o) => o.externalId !== big.id)!.items).toHaveLength(1);
+    const extra = h.fake.requests.filter((r) => r.operationName === 'KizunaOrderLineItems');
+    expect(extra.map((r) => r.variables.id)).toEqual([big.id]);
+    expect(h.fake.throttled).toBe(0);
+  });
+
+  it('keeps the raw subscription status and resumes contracts by cursor', async () => {
+    const statuses = ['ACTIVE', 'PAUSED', 'CANCELLED', 'EXPIRED', 'FAILED'] as const;
+    for (let i = 0; i < 120; i++) {
+      h.clock.t += 1000;
+      h.fake.add.subscription({ status: statuses[i % 5]! });
+    }
+    const first = await collect(shopify.subscriptions!(h.ctx(), null), 1);
+    expect(first[0]!.items.slice(0, 5).map((s) => s.rawStatus)).toEqual([...statuses]);
+    expect(first[0]!.items[0]!.courseCode).toBe('毎月お届け');
+    const rest = await collect(shopify.subscriptions!(h.ctx(), first[0]!.cursor));
+    expect(rest.flatMap((p) => p.items)).toHaveLength(20);
+    h.clock.t += 5000;
+    const changed = [...h.fake.store.subscriptions.values()][3]!;
+    h.fake.add.touch(changed.id);
+    changed.status = 'ACTIVE';
+    const next = await collect(shopify.subscriptions!(h.ctx(), rest.at(-1)!.cursor));
+    expect(next.flatMap((p) => p.items.map((s) => [s.externalId, s.rawStatus]))).toEqual([
+      [changed.id, 'ACTIVE'],
+    ]);
+  });
+
+  it('retries THROTTLED, 5xx and timeouts, then carries on', async () => {
+    customers(3);
+    h.fake.inject({ throttled: true });
+    h.fake.inject({ status: 503, times: 2 });
+    h.fake.inject({ timeoutMs: 2_000 });
+    const fast = createShopifyConnector({ timeoutMs: 200 });
+    const pages = await collect(fast.customers(h.ctx(), null));
+    expect(pages[0]!.items).toHaveLength(3);
+    expect(h.fake.requests.map((r) => r.outcome)).toEqual([
+      'throttled',
+      'fault',
+      'fault',
+      'ok',
+      'ok',
+    ]);
+    expect(h.fake.requests.map((r) => r.hung)).toEqual([false, false, false, true, false]);
+    expect(h.fake.throttled).toBe(1);
+  });
+
+  it('gives up on a dead store as unavailable', async () => {
+    h.fake.inject({ status: 500, times: 10 });
+    const err = await collect(shopify.customers(h.ctx(), null)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CartError);
+    expect(err).toMatchObject({ kind: 'unavailable' });
+    expect(h.fake.requests).toHaveLength(8);
+  });
+
+  it('verifies credentials: bad token, unknown shop', async () => {
+    await expect(shopify.verify(h.ctx())).resolves.toBeUndefined();
+    await expect(shopify.verify(h.ctx({ accessToken: 'shpat_wrong' }))).rejects.toMatchObject({
+      kind: 'bad_credentials',
+      field: 'accessToken',
+    });
+    h.fake.inject({ status: 404 });
+    await expect(shopify.verify(h.ctx())).rejects.toMatchObject({
+      kind: 'not_found',
+      field: 'shopDomain',
+    });
+  });
+
+  it('checks the credential shapes', () => {
+    const ok = shopify.credentials.safeParse({
+      shopDomain: ' My-Shop.myshopify.com ',
+      accessToken: 'shpat_1',
+    });
+    expect(ok.success && ok.data.shopDomain).toBe('my-shop.myshopify.com');
+    expect(
+      shopify.credentials.safeParse({ shopDomain: 'my-shop.com', accessToken: 'x' }).success,
+    ).toBe(false);
+    expect(
+      shopify.credentials.safeParse({ shopDomain: 'a.myshopify.com', accessToken: '' }).success,
+    ).toBe(false);
+  });
+});
+
+describe('Shopify webhooks', () => {
+  const secret = 'shpss_test_secret';
+  const credentials = {
+    shopDomain: 'kizuna-test.myshopify.com',
+    accessToken: 'x',
+    webhookSecret: secret,
+  };
+  const hooks = shopify.webhooks!;
+  let server: { url: string; close(): Promise<void> };
+  let h: ShopifyHarness;
+  const seen = new Set<string>();
+  const changes: WebhookChange[] = [];
+
+  beforeEach(async () => {
+    seen.clear();
+    changes.length = 0;
+    h = await startShopify({ webhookSecret: secret });
+    // What Kizuna's route does: verify raw bytes, dedupe by delivery id, then parse.
+    const app = new Hono().post('/webhooks/shopify', async (c) => {
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const headers = c.req.raw.headers;
+      if (!(await hooks.verify(credentials, headers, raw))) return c.text('bad signature', 401);
+      const id = hooks.deliveryId(headers)!;
+      if (seen.has(id)) return c.text('duplicate');
+      seen.add(id);
+      changes.push(...hooks.parse(headers, JSON.parse(new TextDecoder().decode(raw))));
+      return c.text('ok');
+    });
+    server = await listen(app);
+  });
+  afterEach(async () => {
+    await server.close();
+    await h.close();
+  });
+  const url = () => `${server.url}/webhooks/shopify`;
+
+  it('accepts a signed customer, keeping verified_email false', async () => {
+    const c = h.fake.add.customer({ verifiedEmail: false, phone: '+818011112222' });
+    const res = await h.fake.sendWebhook(url(), 'customers/create', restCustomerPayload(c));
+    expect(res.status).toBe(200);
+    expect(changes).toEqual([
+      {
+        kind: 'customer',
+        customer: expect.objectContaining({
+          externalId: c.id,
+          emailVerified: false,
+          phones: ['+818011112222'],
+        }),
+      },
+    ]);
+  });
+
+  it('maps an order payload like the GraphQL order', async () => {
+    const o = h.fake.add.order({
+      fulfillments: [
+        {
+          createdAt: '2025-06-02T00:00:00Z',
+          status: 'SUCCESS',
+          trackingInfo: [{ company: '佐川急便', number: '4455' }],
+        },
+      ],
+    });
+    await h.fake.sendWebhook(url(), 'orders/updated', restOrderPayload(o));
+    const [fromGraphql] = (await collect(shopify.orders(h.ctx(), null)))[0]!.items;
+    expect(changes).toEqual([{ kind: 'order', order: { ...fromGraphql, number: o.name } }]);
+    expect(fromGraphql).toMatchObject({ carrier: 'sagawa', trackingNumber: '4455' });
+  });
+
+  it('refuses a wrong signature, a tampered body and a missing secret', async () => {
+    const payload = restCustomerPayload(h.fake.add.customer());
+    expect(
+      (await h.fake.sendWebhook(url(), 'customers/update', payload, { signature: 'AAAA' })).status,
+    ).toBe(401);
+    const tamper = (raw: string) => raw.replace('"verified_email":true', '"verified_email":false');
+    expect((await h.fake.sendWebhook(url(), 'customers/update', payload, { tamper })).status).toBe(
+      401,
+    );
+    const raw = new TextEncoder().encode(JSON.stringify(payload));
+    const headers = new Headers({
+      'x-shopify-hmac-sha256': signShopifyWebhook(secret, JSON.stringify(payload)),
+    });
+    expect(await hooks.verify(credentials, headers, raw)).toBe(true);
+    expect(await hooks.verify({ ...credentials, webhookSecret: undefined }, headers, raw)).toBe(
+      false,
+    );
+    expect(changes).toEqual([]);
+  });
+
+  it('dedupes a redelivery by X-Shopify-Webhook-Id', async () => {
+    const payload = restCustomerPayload(h.fake.add.customer());
+    await h.fake.sendWebhook(url(), 'customers/update', payload, { webhookId: 'wh-1' });
+    await h.fake.sendWebhook(url(), 'customers/update', payload, { webhookId: 'wh-1' });
+    await h.fake.sendWebhook(url(), 'customers/update', payload, { webhookId: 'wh-2' });
+    expect(h.fake.webhooksSent.map((w) => w.status)).toEqual([200, 200, 200]);
+    expect([...seen]).toEqual(['wh-1', 'wh-2']);
+    expect(changes).toHaveLength(2);
+  });
+
+  it('passes checkouts through and leaves fulfillments to the next order sync', async () => {
+    await h.fake.sendWebhook(url(), 'checkouts/create', { id: 9876, token: 'tok', line_items: [] });
+    await h.fake.sendWebhook(url(), 'fulfillments/create', {
+      id: 1,
+      order_id: 2,
+      tracking_number: 'x',
+    });
+    expect(changes).toEqual([
+      { kind: 'checkout', checkoutId: '9876', payload: { id: 9876, token: 'tok', line_items: [] } },
+    ]);
+  });
+});
+
+describe('Shopify bulk export (first full import)', () => {
+  it('reads customers and orders from bulk JSONL exactly as the paged queries do', async () => {
+    const h = await startShopify({ bulkPolls: 2 }, '2026-11-23T00:00:00Z');
+    try {
+      const data = generateShop(11, 60);
+      h.fake.seed(data);
+      const ctx = h.ctx();
+      const bulk: BulkPage[] = [];
+      for await (const p of bulkCustomersAndOrders(ctx)) bulk.push(p);
+      const of = <K extends BulkPage['kind']>(kind: K) =>
+        bulk
+          .filter((p) => p.kind === kind)
+          .flatMap((p) => p.page.items as Array<{ externalId: string }>);
+      const byId = (a: { externalId: string }, b: { externalId: string }) =>
+        a.externalId.localeCompare(b.externalId);
+      const paged = {
+        customers: (await collect(shopify.customers(ctx, null))).flatMap((p) => p.items),
+        orders: (await collect(shopify.orders(ctx, null))).flatMap((p) => p.items),
+      };
+      expect(of('customers')).toHaveLength(60);
+      expect(of('orders').length).toBe(data.orders.length);
+      expect(of('customers').sort(byId)).toEqual(paged.customers.sort(byId));
+      expect(of('orders').sort(byId)).toEqual(paged.orders.sort(byId));
+      // Two operations, each polled until done; the last page hands over to incremental sync.
+      expect(h.fake.requests.filter((r) => r.operationName === 'KizunaBulkRun')).toHaveLength(2);
+      expect(h.fake.requests.filter((r) => r.operationName === 'KizunaBulkPoll')).toHaveLength(6);
+      const last = bulk.filter((p) => p.kind === 'customers').at(-1)!.page.cursor;
+      expect(
+        bulk
+          .filter((p) => p.kind === 'customers')
+          .map((p) => p.page.cursor)
+          .slice(0, -1)
+          .every((c) => c === null),
+      ).toBe(true);
+      expect(await collect(shopify.customers(ctx, last))).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
