@@ -55,19 +55,14 @@ export class LinkEngine {
       ? sql`and c.external_id = any(${scope.customerExternalIds}::text[])`
       : sql``;
     const match = matchClause(rule);
-    // The friend's first link also stamps "linked at" (F1.4), in the same statement.
+    // A friend's "linked at" (F1.4) is the first of its links' created_at: derived, not stored.
     const result = await sql<{ friend_id: string; customer_external_id: string }>`
-      with inserted as (
-        insert into links (bot_id, friend_id, connection_id, customer_external_id, rule)
-        select distinct f.bot_id, f.id, c.connection_id, c.external_id, ${RULE_NAME[rule]}
-        from cart_customers c ${match}
-        where c.connection_id = ${connection.id} ${friendFilter} ${customerFilter}
-        on conflict do nothing
-        returning friend_id, customer_external_id),
-      stamped as (
-        update friends set linked_at = now(), updated_at = now()
-        where id in (select friend_id from inserted) and linked_at is null)
-      select friend_id, customer_external_id from inserted`.execute(this.db);
+      insert into links (bot_id, friend_id, connection_id, customer_external_id, rule)
+      select f.bot_id, f.id, c.connection_id, c.external_id, ${RULE_NAME[rule]}
+      from cart_customers c ${match}
+      where c.connection_id = ${connection.id} ${friendFilter} ${customerFilter}
+      on conflict do nothing
+      returning friend_id, customer_external_id`.execute(this.db);
     return result.rows.map((r) => ({
       friendId: r.friend_id,
       connectionId: connection.id,

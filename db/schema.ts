@@ -87,7 +87,6 @@ export interface FriendsTable {
   name: Nullable<string>;
   name_kana: Nullable<string>;
   birthday: Nullable<string>;
-  linked_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,6 +1,6 @@
 // Shopify webhooks: HMAC over the raw body with the app's client secret, the delivery id for
 // dedupe, and the REST-shaped (snake_case) payloads of the topics Kizuna subscribes to.
-import type { CartCustomer, CartOrder } from '../../crm/cart.ts';
+import type { Carrier, CartCustomer, CartOrder } from '../../crm/cart.ts';
 import type { CartWebhooks, WebhookChange } from '../connector.ts';
 import type { ShopifyCredentials } from './client.ts';
 import { carrierOf, fullName, phonesOf, yen } from './map.ts';
@@ -81,6 +81,31 @@ export function restOrder(p: Json): CartOrder | null {
   };
 }
 
+/** What a fulfillments/create payload says about its order's shipping. */
+export interface ShopifyShipment {
+  orderExternalId: string;
+  shippedAt: Date | null;
+  carrier: Carrier | null;
+  trackingNumber: string | null;
+}
+
+/**
+ * fulfillments/create carries the fulfillment alone (order_id, tracking), not the order: it cannot
+ * be a WebhookChange of kind 'order' without the items and total, so parse() leaves it to the
+ * next order sync (the order's updated_at moves) and this mapping waits for a change kind.
+ */
+export function restFulfillment(p: Json): ShopifyShipment | null {
+  const order = str(p.order_id);
+  if (!order || p.status === 'cancelled') return null;
+  const numbers = Array.isArray(p.tracking_numbers) ? p.tracking_numbers : [];
+  return {
+    orderExternalId: `gid://shopify/Order/${order}`,
+    shippedAt: date(p.created_at),
+    carrier: carrierOf(str(p.tracking_company)),
+    trackingNumber: str(p.tracking_number) ?? str(numbers[0]),
+  };
+}
+
 function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -136,9 +161,8 @@ export const shopifyWebhooks: CartWebhooks<ShopifyCredentials> = {
         return id ? [{ kind: 'checkout', checkoutId: id, payload: body }] : [];
       }
       default:
-        // fulfillments/create carries only the fulfillment (order_id, tracking): it cannot
-        // become a whole CartOrder, so the next orders sync (updated_at moved) picks it up.
-        // Unknown topics are stored by the caller and change nothing here.
+        // fulfillments/create: see restFulfillment. Unknown topics are stored by the caller and
+        // change nothing here.
         return [];
     }
   },

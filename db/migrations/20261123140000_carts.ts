@@ -17,8 +17,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text')
     .addColumn('name_kana', 'text')
     .addColumn('birthday', 'date')
-    // First cart link ("LINE ID linked at", F1.4).
-    .addColumn('linked_at', 'timestamptz')
     .execute();
   await db.schema
     .createIndex('friends_bot_phone')
@@ -211,15 +209,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable(table).execute();
   }
   let alter = db.schema.alterTable('friends').dropColumn('phone');
-  for (const column of [
-    'phone_key',
-    'email',
-    'email_key',
-    'name',
-    'name_kana',
-    'birthday',
-    'linked_at',
-  ])
+  for (const column of ['phone_key', 'email', 'email_key', 'name', 'name_kana', 'birthday'])
     alter = alter.dropColumn(column);
   await alter.execute();
 }

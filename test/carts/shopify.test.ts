@@ -16,6 +16,7 @@ import {
   REQUESTED_COST,
   SUBSCRIPTION_PAGE_SIZE,
 } from '../../carts/shopify/queries.ts';
+import { restFulfillment } from '../../carts/shopify/webhooks.ts';
 import {
   adminSchema,
   MAX_QUERY_COST,
@@ -419,6 +420,19 @@ describe('Shopify webhooks', () => {
     expect(changes).toEqual([
       { kind: 'checkout', checkoutId: '9876', payload: { id: 9876, token: 'tok', line_items: [] } },
     ]);
+    expect(
+      restFulfillment({
+        order_id: 2,
+        created_at: '2025-06-03T00:00:00Z',
+        tracking_company: 'Japan Post (EN)',
+        tracking_numbers: ['JP1'],
+      }),
+    ).toEqual({
+      orderExternalId: 'gid://shopify/Order/2',
+      shippedAt: new Date('2025-06-03T00:00:00Z'),
+      carrier: 'japanpost',
+      trackingNumber: 'JP1',
+    });
   });
 });
 

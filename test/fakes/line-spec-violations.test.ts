@@ -156,7 +156,7 @@ describe('the guard every test runs under', () => {
       });
       expect(res.status).toBe(400);
       expect(() => checkSpecViolations()).toThrow(
-        /refused 1 request\(s\) that LINE's spec rejects/,
+        /refused 1 request\(s\) that the platform's official spec rejects/,
       );
       // Checked once: the same violation is not reported again.
       expect(() => checkSpecViolations()).not.toThrow();

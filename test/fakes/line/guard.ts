@@ -26,7 +26,7 @@ export function checkSpecViolations(): void {
   if (fresh.length > 0) {
     const lines = fresh.map((v) => `  ${JSON.stringify(v).slice(0, 400)}`).join('\n');
     throw new Error(
-      `the fake LINE refused ${fresh.length} request(s) that LINE's spec rejects:\n${lines}`,
+      `a fake refused ${fresh.length} request(s) that the platform's official spec rejects:\n${lines}`,
     );
   }
 }

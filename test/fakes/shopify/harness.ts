@@ -23,9 +23,13 @@ export interface ShopifyHarness {
 export async function startShopify(
   opts: FakeShopifyOptions = {},
   start = '2025-06-01T00:00:00Z',
+  /** Let the clock also run with wall time, for callers whose sleeps do not advance it. */
+  running = false,
 ): Promise<ShopifyHarness> {
   const clock = { t: Date.parse(start) };
-  const fake = createFakeShopify({ now: () => clock.t, ...opts });
+  const t0 = Date.now();
+  const now = running ? () => clock.t + (Date.now() - t0) : () => clock.t;
+  const fake = createFakeShopify({ now, ...opts });
   const server = await fake.listen();
   const slept: number[] = [];
   return {
@@ -46,7 +50,7 @@ export async function startShopify(
         slept.push(ms);
         clock.t += ms;
       },
-      now: () => new Date(clock.t),
+      now: () => new Date(now()),
     }),
     close: () => server.close(),
   };
@@ -66,11 +70,12 @@ export async function collect<T>(
 
 /** The shared connector contract (test/carts/contract.ts) around the fake store. */
 export async function shopifyContractHarness(): Promise<ContractHarness<ShopifyCredentials>> {
-  // A bucket the contract cannot drain: its sleeps do not move the clock, and it tests paging and
-  // retries; the throttle has its own tests in test/carts/shopify.test.ts.
+  // The contract's sleeps do not move the clock, so it runs on wall time, with a bucket so large
+  // and quick that only injected throttles bite; the cost-based waits have their own tests.
   const h = await startShopify(
     { bucket: { maximum: 1e9, restoreRate: 1e6 } },
     '2026-11-23T00:00:00Z',
+    true,
   );
   const ctx = h.ctx();
   return {

@@ -1,5 +1,5 @@
 // The official Admin GraphQL 2025-01 schema (introspection JSON, see
-// ../shared/shopify-admin-schema/README.md), loaded once per process: every query the fake
+// test/fixtures/shopify-admin-schema/README.md), loaded once per process: every query the fake
 // answers is parsed and validated against it first, as Shopify does.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 
 const SCHEMA_FILE = fileURLToPath(
-  new URL('../../../../shared/shopify-admin-schema/admin_schema_2025-01.json.gz', import.meta.url),
+  new URL('../../fixtures/shopify-admin-schema/admin_schema_2025-01.json.gz', import.meta.url),
 );
 
 let cached: GraphQLSchema | undefined;
