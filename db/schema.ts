@@ -20,6 +20,7 @@ export interface Database {
   cart_orders: CartOrdersTable;
   cart_subscriptions: CartSubscriptionsTable;
   links: LinksTable;
+  cart_webhook_deliveries: CartWebhookDeliveriesTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
@@ -280,4 +281,11 @@ export interface LinksTable {
   rule: string;
   suppressed: Flag;
   created_at: Timestamp;
+}
+
+export interface CartWebhookDeliveriesTable {
+  connection_id: string;
+  delivery_id: string;
+  topic: string | null;
+  received_at: Timestamp;
 }

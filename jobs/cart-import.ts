@@ -5,6 +5,7 @@ import {
   type ConnectorContext,
   type Page,
   type SkippedRecord,
+  type WebhookChange,
 } from '../carts/connector.ts';
 import type { CartCustomer, CartOrder, CartSubscription } from '../crm/cart.ts';
 import { CartDataRepository } from '../db/cart-data.ts';
@@ -154,6 +155,59 @@ async function store(
       throw new Error(`unknown resource ${String(unreachable)}`);
     }
   }
+}
+
+/**
+ * Applies the changes of one cart webhook (F3.8) as an import page would: upserts that never go
+ * back in time (so a late or duplicated webhook, or one racing an import, leaves the cart's
+ * latest state) and linking for the customers concerned, in one transaction.
+ */
+export async function applyWebhookChanges(
+  db: Db,
+  connection: Connection,
+  changes: WebhookChange[],
+  delivery: { id: string; topic: string | null } | null,
+): Promise<NewLink[] | 'duplicate'> {
+  return db.kysely.transaction().execute(async (trx) => {
+    // Recorded in the same transaction as the changes: a delivery that failed half-way is not
+    // marked seen, so the cart's redelivery applies it.
+    if (delivery) {
+      const fresh = await trx
+        .insertInto('cart_webhook_deliveries')
+        .values({ connection_id: connection.id, delivery_id: delivery.id, topic: delivery.topic })
+        .onConflict((oc) => oc.columns(['connection_id', 'delivery_id']).doNothing())
+        .returning('delivery_id')
+        .executeTakeFirst();
+      if (!fresh) return 'duplicate' as const;
+    }
+    const data = new CartDataRepository(trx);
+    const customers: string[] = [];
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'customer':
+          await data.upsertCustomers(connection, [change.customer]);
+          customers.push(change.customer.externalId);
+          break;
+        case 'order':
+          await data.upsertOrders(connection, [change.order]);
+          if (change.order.customerExternalId) customers.push(change.order.customerExternalId);
+          break;
+        case 'subscription':
+          await data.upsertSubscriptions(connection, [change.subscription]);
+          break;
+        case 'checkout':
+          // Abandoned-cart messages (F6.5) come with a later feature; the delivery is still recorded.
+          break;
+        default: {
+          const unreachable: never = change;
+          throw new Error(`unknown change ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+    return customers.length > 0
+      ? new LinkEngine(trx).link(connection, { customerExternalIds: customers })
+      : [];
+  });
 }
 
 async function readCursor(

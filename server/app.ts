@@ -12,6 +12,7 @@ import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
+import { cartWebhookRoutes } from './routes/cart-webhooks.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { friendAddRoutes } from './routes/friend-add-routes.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions) {
   app.route('/', friendAddRoutes());
   app.route('/', connectionRoutes());
   app.route('/', lineWebhookRoutes());
+  app.route('/', cartWebhookRoutes());
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

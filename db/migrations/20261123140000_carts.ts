@@ -173,6 +173,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('cart_subscriptions_pk', ['connection_id', 'external_id'])
     .execute();
 
+  // Cart webhook deliveries seen, so a redelivered webhook is applied once (F3.8).
+  await db.schema
+    .createTable('cart_webhook_deliveries')
+    .addColumn('connection_id', 'text', (c) =>
+      c.notNull().references('connections.id').onDelete('cascade'),
+    )
+    .addColumn('delivery_id', 'text', (c) => c.notNull())
+    .addColumn('topic', 'text')
+    .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .addPrimaryKeyConstraint('cart_webhook_deliveries_pk', ['connection_id', 'delivery_id'])
+    .execute();
+
   // A friend ↔ cart customer link (F2.4/F2.5). Rows outlive later changes of phone or e-mail on
   // either side; staff unlinking keeps the row as `suppressed` so automatic rules never redo it.
   await db.schema
@@ -199,6 +211,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
     'links',
+    'cart_webhook_deliveries',
     'cart_subscriptions',
     'cart_orders',
     'cart_customers',
