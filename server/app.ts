@@ -14,6 +14,7 @@ import { bodyLimit } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
 import { cartWebhookRoutes } from './routes/cart-webhooks.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { linkRoutes } from './routes/links.ts';
 import { friendAddRoutes } from './routes/friend-add-routes.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions) {
   app.route('/', conversationRoutes());
   app.route('/', friendAddRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', linkRoutes());
   app.route('/', lineWebhookRoutes());
   app.route('/', cartWebhookRoutes());
 
