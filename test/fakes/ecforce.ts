@@ -3,8 +3,7 @@
 // filter and sort the connector uses, JSON:API documents with `included`, injected faults and a
 // request log. Wire details the research marks [3P]/[UNVERIFIED] are mirrored from
 // carts/ecforce.ts's header so both sides assume the same thing.
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { listenApp } from './listen.ts';
 import { Hono, type Context } from 'hono';
 import type {
   ShopCarrier,
@@ -347,26 +346,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
     hanging.clear();
   }
 
-  async function listen(port = 0) {
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () =>
-        resolve(s as Server),
-      );
-      s.once('error', reject);
-    });
-    const address = server.address();
-    const bound = typeof address === 'object' && address ? address.port : port;
-    return {
-      url: `http://127.0.0.1:${bound}`,
-      async close() {
-        release();
-        server.closeAllConnections();
-        await new Promise<void>((resolve, reject) =>
-          server.close((e) => (e ? reject(e) : resolve())),
-        );
-      },
-    };
-  }
+  const listen = (port = 0) => listenApp(app, port, () => release());
 
   return {
     app,

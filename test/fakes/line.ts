@@ -2,8 +2,7 @@
 // api.line.me and api-data.line.me paths Kizuna uses, checked against LINE's official OpenAPI
 // spec, with LINE's auth, retry-key, rate-limit and quota behaviour, simulated users, and the
 // user side of webhooks (signed event payloads posted to Kizuna).
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { listenApp } from './listen.ts';
 import { Hono } from 'hono';
 import { createEventBuilders, type EventBuilders } from './line/events.ts';
 import { createFaults } from './line/faults.ts';
@@ -84,26 +83,7 @@ export function createFakeLine(opts: FakeLineOptions): FakeLine {
     specViolations,
   });
 
-  async function listen(port = 0) {
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () =>
-        resolve(s as Server),
-      );
-      s.once('error', reject);
-    });
-    const address = server.address();
-    const bound = typeof address === 'object' && address ? address.port : port;
-    return {
-      url: `http://127.0.0.1:${bound}`,
-      async close() {
-        faults.release();
-        server.closeAllConnections();
-        await new Promise<void>((resolve, reject) =>
-          server.close((e) => (e ? reject(e) : resolve())),
-        );
-      },
-    };
-  }
+  const listen = (port = 0) => listenApp(app, port, () => faults.release());
 
   const { routes: _routes, reset: resetMenus, ...menuQueries } = richMenus;
   return {

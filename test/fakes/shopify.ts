@@ -2,8 +2,7 @@
 // mode: every query is validated against the official schema and executed over in-memory
 // customers, orders and subscription contracts, with Shopify's auth, cost-based leaky bucket,
 // THROTTLED answers and Relay paging; plus the store's side of webhooks, signed like Shopify.
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { listenApp } from './listen.ts';
 import { Hono } from 'hono';
 import { watchSpecViolations } from './line/guard.ts';
 import { createBuilders, type Builders } from './shopify/builders.ts';
@@ -148,26 +147,7 @@ export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
     for (const done of [...hanging]) done();
   };
 
-  async function listen(port = 0) {
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () =>
-        resolve(s as Server),
-      );
-      s.once('error', reject);
-    });
-    const address = server.address();
-    const bound = typeof address === 'object' && address ? address.port : port;
-    return {
-      url: `http://127.0.0.1:${bound}`,
-      async close() {
-        release();
-        server.closeAllConnections();
-        await new Promise<void>((resolve, reject) =>
-          server.close((e) => (e ? reject(e) : resolve())),
-        );
-      },
-    };
-  }
+  const listen = (port = 0) => listenApp(app, port, () => release());
 
   return {
     app,
