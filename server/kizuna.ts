@@ -10,7 +10,6 @@ import { ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import { LineEventRepository } from '../db/line-events.ts';
 import type { SecretBox } from '../db/secret-box.ts';
-import { createJobDefinitions } from '../jobs/index.ts';
 import type { Resource } from '../jobs/cart-import.ts';
 import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts.ts';
 import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
@@ -80,13 +79,7 @@ export function createKizuna(options: KizunaOptions) {
   const queue = new JobQueue({
     db,
     logger,
-    definitions: [
-      refreshProfile,
-      importFollowers,
-      cartImport,
-      ...cartScheduleJobs(cartDeps),
-      ...createJobDefinitions({}),
-    ],
+    definitions: [refreshProfile, importFollowers, cartImport, ...cartScheduleJobs(cartDeps)],
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.ephemeral ? { ephemeral: true } : {}),
   });

@@ -1,4 +1,3 @@
-import { createJobDefinitions } from '../../jobs/index.ts';
 import { JobQueue } from '../../jobs/queue.ts';
 import { createLogger } from '../logger.ts';
 import { ConfigError, parseConfig } from './config.ts';
@@ -14,7 +13,8 @@ try {
   const opened = await openDatabase(config, logger);
   const queue = new JobQueue({
     db: opened.db,
-    definitions: createJobDefinitions({}),
+    // No definitions: starting the queue installs or upgrades its schema, which is all this needs.
+    definitions: [],
     logger,
     timeZone: config.TZ,
   });
