@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createDb } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { LinkEngine } from '../db/links.ts';
 import { report, scale } from './lib/load.ts';
+import { admin } from './lib/pg.ts';
 
 /**
  * bench/link: a full linking pass over N friends and N cart customers (N = 1,000,000 at full
@@ -87,15 +87,5 @@ export async function benchLink(): Promise<boolean> {
   } finally {
     await db.close();
     await admin(base, `drop database if exists ${dbName} with (force)`).catch(() => {});
-  }
-}
-
-async function admin(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
   }
 }

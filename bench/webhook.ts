@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createFakeLine } from '../test/fakes/line.ts';
 import { percentile, report, runLoad, scale } from './lib/load.ts';
+import { admin } from './lib/pg.ts';
 
 /**
  * bench/webhook: signed LINE webhooks (1–5 mixed follow/message/postback events each) posted at
@@ -272,16 +273,6 @@ async function verify(url: string, sent: BuiltRequest[], timeoutMs: number) {
         `${NAME}: states ${JSON.stringify(byState)}, messages ${messages}/${expectedMessages}, duplicates ${duplicates}`,
       );
     return { expected: expectedEvents, processed, exact, drainSeconds };
-  } finally {
-    await client.end();
-  }
-}
-
-async function admin(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
   } finally {
     await client.end();
   }
