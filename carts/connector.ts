@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import type { CartCustomer, CartKind, CartOrder, CartProduct, CartSubscription } from '../crm/cart.ts';
+import type {
+  CartCustomer,
+  CartKind,
+  CartOrder,
+  CartProduct,
+  CartSubscription,
+} from '../crm/cart.ts';
 
 /**
  * What every cart connector answers (one file per cart, registered in carts/index.ts). A connector
@@ -13,12 +19,21 @@ export interface CartConnector<Credentials = Record<string, string>> {
   /** Checks the credentials against the cart; throws CartError('bad_credentials' | 'not_found', field). */
   verify(ctx: ConnectorContext<Credentials>): Promise<void>;
   /** Customers changed after `cursor` (null = everything), a page at a time, oldest change first. */
-  customers(ctx: ConnectorContext<Credentials>, cursor: string | null): AsyncIterable<Page<CartCustomer>>;
+  customers(
+    ctx: ConnectorContext<Credentials>,
+    cursor: string | null,
+  ): AsyncIterable<Page<CartCustomer>>;
   orders(ctx: ConnectorContext<Credentials>, cursor: string | null): AsyncIterable<Page<CartOrder>>;
-  subscriptions?(ctx: ConnectorContext<Credentials>, cursor: string | null): AsyncIterable<Page<CartSubscription>>;
+  subscriptions?(
+    ctx: ConnectorContext<Credentials>,
+    cursor: string | null,
+  ): AsyncIterable<Page<CartSubscription>>;
   products?(ctx: ConnectorContext<Credentials>): AsyncIterable<CartProduct[]>;
   /** The customer's page in the cart's admin, for the staff console. */
-  customerAdminUrl(credentials: Credentials, customer: { externalId: string; number?: string | null }): string;
+  customerAdminUrl(
+    credentials: Credentials,
+    customer: { externalId: string; number?: string | null },
+  ): string;
   webhooks?: CartWebhooks<Credentials>;
 }
 
