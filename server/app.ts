@@ -15,6 +15,7 @@ import { botRoutes } from './routes/bots.ts';
 import { cartWebhookRoutes } from './routes/cart-webhooks.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { linkRoutes } from './routes/links.ts';
+import { friendOrderRoutes } from './routes/friend-orders.ts';
 import { friendAddRoutes } from './routes/friend-add-routes.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions) {
   app.route('/', friendAddRoutes());
   app.route('/', connectionRoutes());
   app.route('/', linkRoutes());
+  app.route('/', friendOrderRoutes());
   app.route('/', lineWebhookRoutes());
   app.route('/', cartWebhookRoutes());
 

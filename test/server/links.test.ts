@@ -50,6 +50,26 @@ describe('links API', () => {
     ]);
   });
 
+  it("lists a friend's orders from the linked customers, newest first", async () => {
+    const res = await t.api('GET', `/api/bots/shop/friends/${linked}/orders`);
+    expect(res.status).toBe(200);
+    const items = (await res.json()).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      cart: 'ecforce',
+      totalAmount: 3980,
+      currency: 'JPY',
+      cancelled: false,
+    });
+    expect(items[0].items).toEqual([
+      expect.objectContaining({ productCode: 'P-001', quantity: 1 }),
+    ]);
+    expect(
+      (await (await t.api('GET', `/api/bots/shop/friends/${lonely}/orders`)).json()).items,
+    ).toEqual([]);
+    expect((await t.api('GET', `/api/bots/other/friends/${linked}/orders`)).status).toBe(404);
+  });
+
   it('reports unlinked friends with the reason in Japanese and English', async () => {
     const items = (await (await t.api('GET', '/api/bots/shop/links/unlinked')).json()).items;
     const byFriend = Object.fromEntries(
