@@ -4,6 +4,7 @@
 // request log. Wire details the research marks [3P]/[UNVERIFIED] are mirrored from
 // carts/ecforce.ts's header so both sides assume the same thing.
 import { listenApp } from './listen.ts';
+import { createHangs } from './hang.ts';
 import { Hono, type Context } from 'hono';
 import type {
   ShopCarrier,
@@ -224,7 +225,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
   const orders = new Map<number, ShopOrder>();
   const subs = new Map<number, ShopSubscription>();
   const faults: Array<{ kind: CartFaultKind; left: number }> = [];
-  const hanging = new Set<() => void>();
+  const hangs = createHangs();
   const requests: EcforceRequest[] = [];
   const app = new Hono();
 
@@ -265,7 +266,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
         case 'timeout':
           log(0);
           // Hangs until the client gives up and the fake closes: the client must time out.
-          await new Promise<void>((resolve) => hanging.add(resolve));
+          await hangs.hang(Number.POSITIVE_INFINITY);
           return c.text('late', 504);
         default: {
           const never: never = fault;
@@ -341,12 +342,8 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
     return c.html('<h1>404 Not Found</h1>', 404);
   });
 
-  function release() {
-    for (const done of [...hanging]) done();
-    hanging.clear();
-  }
-
-  const listen = (port = 0) => listenApp(app, port, () => release());
+  const release = () => hangs.release();
+  const listen = (port = 0) => listenApp(app, port, release);
 
   return {
     app,

@@ -3,6 +3,7 @@
 // customers, orders and subscription contracts, with Shopify's auth, cost-based leaky bucket,
 // THROTTLED answers and Relay paging; plus the store's side of webhooks, signed like Shopify.
 import { listenApp } from './listen.ts';
+import { createHangs } from './hang.ts';
 import { Hono } from 'hono';
 import { watchSpecViolations } from './line/guard.ts';
 import { createBuilders, type Builders } from './shopify/builders.ts';
@@ -98,7 +99,7 @@ export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
   const specViolations: SpecViolation[] = [];
   if (!opts.expectSpecViolations) watchSpecViolations(specViolations);
   const faults: Array<ShopifyFault & { left: number }> = [];
-  const hanging = new Set<() => void>();
+  const hangs = createHangs();
   const webhooksSent: SentShopifyWebhook[] = [];
 
   const bulk = createBulk(store, now, () => opts.bulkPolls ?? 1);
@@ -125,29 +126,15 @@ export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
           if (f && --f.left <= 0) faults.shift();
           return f;
         },
-        async hang(ms) {
-          if (ms === undefined || ms <= 0) return;
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              hanging.delete(done);
-              resolve();
-            };
-            const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-            hanging.add(done);
-          });
-        },
+        hang: (ms) => hangs.hang(ms),
       },
       c,
     ),
   );
   app.all('*', (c) => c.json({ errors: 'Not Found' }, 404));
 
-  const release = () => {
-    for (const done of [...hanging]) done();
-  };
-
-  const listen = (port = 0) => listenApp(app, port, () => release());
+  const release = () => hangs.release();
+  const listen = (port = 0) => listenApp(app, port, release);
 
   return {
     app,

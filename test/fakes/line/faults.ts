@@ -1,6 +1,7 @@
 // Injected faults, consumed in the order they were injected: the first fault that matches a
 // request takes it, `times` requests in all.
 import { errors } from './errors.ts';
+import { createHangs } from '../hang.ts';
 import type { Fault } from './types.ts';
 
 const defaultBodies: Record<number, unknown> = {
@@ -15,7 +16,7 @@ const defaultBodies: Record<number, unknown> = {
 
 export function createFaults() {
   const queue: Array<Fault & { left: number }> = [];
-  const hanging = new Set<() => void>();
+  const hangs = createHangs();
 
   return {
     inject(fault: Fault) {
@@ -35,18 +36,7 @@ export function createFaults() {
     },
     /** Waits out the fault's timeout; Infinity waits until release(). */
     async hang(fault: Fault): Promise<void> {
-      const ms = fault.timeoutMs;
-      if (ms === undefined || ms <= 0) return;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          hanging.delete(done);
-          resolve();
-        };
-        // setTimeout clamps Infinity to 1 ms, so "never" is only a pending promise.
-        const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-        hanging.add(done);
-      });
+      await hangs.hang(fault.timeoutMs);
     },
     /** Status and body the fault answers with; undefined = a slow but normal answer. */
     answer(fault: Fault): { status: number; body: unknown } | undefined {
@@ -56,7 +46,7 @@ export function createFaults() {
     },
     /** Lets every hanging request go (close/reset), so no promise outlives the fake. */
     release() {
-      for (const done of [...hanging]) done();
+      hangs.release();
     },
     clear() {
       queue.length = 0;
