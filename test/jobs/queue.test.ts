@@ -77,9 +77,14 @@ describe('the job queue', () => {
     await queue.send(flaky, { failTimes: 2 });
     await waitFor(() => seen.includes('flaky ok after 3'), 20_000);
     expect(flakyAttempts).toBe(3);
-    const rows = await sql<{
-      state: string;
-    }>`select state from pgboss.job where name = 'test-flaky'`.execute(t.db.kysely);
-    expect(rows.rows.map((r) => r.state)).toEqual(['completed']);
+    // pg-boss marks the job completed just after the handler returns: wait for that write.
+    const states = async () =>
+      (
+        await sql<{
+          state: string;
+        }>`select state from pgboss.job where name = 'test-flaky'`.execute(t.db.kysely)
+      ).rows.map((r) => r.state);
+    await waitFor(async () => (await states()).every((s) => s !== 'active'), 10_000);
+    expect(await states()).toEqual(['completed']);
   });
 });
