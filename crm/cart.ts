@@ -81,10 +81,22 @@ export interface CartSubscription {
   updatedAt: Date;
 }
 
+/** A catalog entry (F4.5): one sellable product or variant, as order lines name it. */
 export interface CartProduct {
+  /** The cart's id of the product or variant (unique per connection). */
+  externalId: string;
+  /** The code order lines carry (product number / SKU): what filters and follow-ups match on. */
   code: string;
   name: string;
+  /** The variant's own label (size, colour) when the cart sells variants. */
+  variantName?: string | null;
+  /** The subscription course the product is sold as, when it is one. */
   courseCode?: string | null;
+  /** Unit price in yen, tax included, when the cart gives one. */
+  price: number | null;
+  url: string | null;
+  imageUrl: string | null;
+  updatedAt: Date | null;
 }
 
 export type { CartKind };

@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { CartCustomer, CartKind, CartOrder, CartSubscription } from '../crm/cart.ts';
+import type {
+  CartCustomer,
+  CartKind,
+  CartOrder,
+  CartProduct,
+  CartSubscription,
+} from '../crm/cart.ts';
 import { customerKeys, orderKeys } from '../crm/cart-keys.ts';
 import { normalizeSubscriptionStatus } from '../crm/subscription-status.ts';
+import { CartProductRepository } from './cart-products.ts';
 import type { Database } from './schema.ts';
 
 export interface ConnectionRef {
@@ -180,6 +187,11 @@ export class CartDataRepository {
         )
         .execute();
     }
+  }
+
+  /** The catalog (F4.5): see cart-products.ts. */
+  async upsertProducts(connection: ConnectionRef, products: CartProduct[]): Promise<void> {
+    await new CartProductRepository(this.db).upsert(connection, products);
   }
 }
 

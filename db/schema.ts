@@ -21,6 +21,8 @@ export interface Database {
   cart_subscriptions: CartSubscriptionsTable;
   links: LinksTable;
   cart_webhook_deliveries: CartWebhookDeliveriesTable;
+  friend_purchase_stats: FriendPurchaseStatsTable;
+  cart_products: CartProductsTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
@@ -88,6 +90,8 @@ export interface FriendsTable {
   name: Nullable<string>;
   name_kana: Nullable<string>;
   birthday: Nullable<string>;
+  /** 'form' | 'cart': a birthday the friend gave is never overwritten by a cart (F4.4). */
+  birthday_source: Nullable<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -288,4 +292,33 @@ export interface CartWebhookDeliveriesTable {
   delivery_id: string;
   topic: string | null;
   received_at: Timestamp;
+}
+
+/** Derived from the friend's linked orders (F4.2); refreshed set-based by db/purchase-stats.ts. */
+export interface FriendPurchaseStatsTable {
+  friend_id: string;
+  bot_id: string;
+  order_count: number;
+  total_amount: ColumnType<string, number | string, number | string>;
+  average_amount: ColumnType<string | null, number | string | null, number | string | null>;
+  first_ordered_at: NullableTimestamp;
+  last_ordered_at: NullableTimestamp;
+  product_codes: ColumnType<string[], string[] | undefined, string[]>;
+  course_codes: ColumnType<string[], string[] | undefined, string[]>;
+  refreshed_at: Timestamp;
+}
+
+export interface CartProductsTable {
+  connection_id: string;
+  external_id: string;
+  bot_id: string;
+  code: string;
+  name: string;
+  variant_name: Nullable<string>;
+  course_code: Nullable<string>;
+  price: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  url: Nullable<string>;
+  image_url: Nullable<string>;
+  updated_at_cart: NullableTimestamp;
+  imported_at: Timestamp;
 }

@@ -7,14 +7,16 @@ import {
   type SkippedRecord,
   type WebhookChange,
 } from '../carts/connector.ts';
-import type { CartCustomer, CartOrder, CartSubscription } from '../crm/cart.ts';
+import type { CartCustomer, CartOrder, CartProduct, CartSubscription } from '../crm/cart.ts';
 import { CartDataRepository } from '../db/cart-data.ts';
 import type { Connection, ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import { LinkEngine, type NewLink } from '../db/links.ts';
+import { refreshFriendPurchases } from '../db/purchase-stats.ts';
 import type { Logger } from '../server/logger.ts';
 
-export type Resource = 'customers' | 'orders' | 'subscriptions';
+export type Resource = 'customers' | 'orders' | 'subscriptions' | 'products';
+type CartRecord = CartCustomer | CartOrder | CartSubscription | CartProduct;
 
 export interface ImportDeps {
   db: Db;
@@ -77,9 +79,16 @@ export async function importResource(
           })
           .where('id', '=', runId)
           .execute();
-        return customerIds.length > 0
-          ? new LinkEngine(trx).link(connection, { customerExternalIds: customerIds })
-          : [];
+        if (customerIds.length === 0) return [];
+        const linked = await new LinkEngine(trx).link(connection, {
+          customerExternalIds: customerIds,
+        });
+        // Stats and birthdays follow the page in its own transaction (F4.2, F4.4).
+        await refreshFriendPurchases(trx, {
+          connectionId: connection.id,
+          customerExternalIds: customerIds,
+        });
+        return linked;
       });
       result.imported += page.items.length;
       result.skipped += page.skipped.length;
@@ -111,7 +120,7 @@ function pages(
   ctx: ConnectorContext<unknown>,
   resource: Resource,
   cursor: string | null,
-): AsyncIterable<Page<CartCustomer | CartOrder | CartSubscription>> {
+): AsyncIterable<Page<CartRecord>> {
   switch (resource) {
     case 'customers':
       return connector.customers(ctx, cursor);
@@ -119,6 +128,8 @@ function pages(
       return connector.orders(ctx, cursor);
     case 'subscriptions':
       return connector.subscriptions?.(ctx, cursor) ?? (async function* () {})();
+    case 'products':
+      return productPages(connector, ctx);
     default: {
       const unreachable: never = resource;
       throw new Error(`unknown resource ${String(unreachable)}`);
@@ -126,12 +137,21 @@ function pages(
   }
 }
 
+/** The catalog (F4.5) has no cursor: every import lists it whole, a batch a page. */
+async function* productPages(
+  connector: CartConnector<unknown>,
+  ctx: ConnectorContext<unknown>,
+): AsyncGenerator<Page<CartProduct>> {
+  if (!connector.products) return;
+  for await (const items of connector.products(ctx)) yield { items, skipped: [], cursor: null };
+}
+
 /** Stores a page; returns the cart customer ids whose linking may have changed. */
 async function store(
   data: CartDataRepository,
   connection: Connection,
   resource: Resource,
-  page: Page<CartCustomer | CartOrder | CartSubscription>,
+  page: Page<CartRecord>,
 ): Promise<string[]> {
   switch (resource) {
     case 'customers': {
@@ -149,6 +169,9 @@ async function store(
     }
     case 'subscriptions':
       await data.upsertSubscriptions(connection, page.items as CartSubscription[]);
+      return [];
+    case 'products':
+      await data.upsertProducts(connection, page.items as CartProduct[]);
       return [];
     default: {
       const unreachable: never = resource;
@@ -204,9 +227,13 @@ export async function applyWebhookChanges(
         }
       }
     }
-    return customers.length > 0
-      ? new LinkEngine(trx).link(connection, { customerExternalIds: customers })
-      : [];
+    if (customers.length === 0) return [];
+    const linked = await new LinkEngine(trx).link(connection, { customerExternalIds: customers });
+    await refreshFriendPurchases(trx, {
+      connectionId: connection.id,
+      customerExternalIds: customers,
+    });
+    return linked;
   });
 }
 
