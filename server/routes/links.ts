@@ -3,6 +3,7 @@ import { connectorFor } from '../../carts/index.ts';
 import { cartKindSchema } from '../../crm/cart-kind.ts';
 import { unlinkedReasonText } from '../../crm/link-rules.ts';
 import { LinkEngine } from '../../db/links.ts';
+import { refreshFriendPurchases } from '../../db/purchase-stats.ts';
 import type { AppEnv } from '../app.ts';
 import { AppError, notFound } from '../errors.ts';
 import { errorResponses, jsonBody } from '../openapi.ts';
@@ -137,21 +138,24 @@ export function linkRoutes() {
           { field: 'customerExternalId', message: 'not found in that connection' },
         ]);
       }
-      await db.kysely
-        .insertInto('links')
-        .values({
-          bot_id: botId,
-          friend_id: friendId,
-          connection_id: connectionId,
-          customer_external_id: customerExternalId,
-          rule: 'manual',
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['friend_id', 'connection_id', 'customer_external_id'])
-            .doUpdateSet({ suppressed: false }),
-        )
-        .execute();
+      await db.kysely.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('links')
+          .values({
+            bot_id: botId,
+            friend_id: friendId,
+            connection_id: connectionId,
+            customer_external_id: customerExternalId,
+            rule: 'manual',
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(['friend_id', 'connection_id', 'customer_external_id'])
+              .doUpdateSet({ suppressed: false }),
+          )
+          .execute();
+        await refreshFriendPurchases(trx, { friendIds: [friendId] });
+      });
       const link = (await linksOf(c.var.deps, friendId)).find(
         (l) => l.connectionId === connectionId && l.customerExternalId === customerExternalId,
       )!;
@@ -159,14 +163,20 @@ export function linkRoutes() {
     })
     .openapi(routes.unlink, async (c) => {
       const { botId, friendId, connectionId, customerExternalId } = c.req.valid('param');
-      const updated = await c.var.deps.db.kysely
-        .updateTable('links')
-        .set({ suppressed: true })
-        .where('bot_id', '=', botId)
-        .where('friend_id', '=', friendId)
-        .where('connection_id', '=', connectionId)
-        .where('customer_external_id', '=', customerExternalId)
-        .executeTakeFirst();
+      const updated = await c.var.deps.db.kysely.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('links')
+          .set({ suppressed: true })
+          .where('bot_id', '=', botId)
+          .where('friend_id', '=', friendId)
+          .where('connection_id', '=', connectionId)
+          .where('customer_external_id', '=', customerExternalId)
+          .executeTakeFirst();
+        // The friend's stats lose this customer's orders with the link (F4.2).
+        if (result.numUpdatedRows > 0n)
+          await refreshFriendPurchases(trx, { friendIds: [friendId] });
+        return result;
+      });
       if (updated.numUpdatedRows === 0n) throw notFound('link');
       return c.body(null, 204);
     });
