@@ -15,8 +15,8 @@ import {
   type ShopifyFault,
   type SpecViolation,
 } from './shopify/endpoint.ts';
-import type { ShopData } from './cart-data.ts';
-import { seedStore } from './shopify/seed.ts';
+import type { LazyShop, ShopData } from './cart-data.ts';
+import { lazyRecords, seedStore } from './shopify/seed.ts';
 import type { Store } from './shopify/store.ts';
 import {
   createShopifyWebhookSender,
@@ -66,6 +66,10 @@ export interface FakeShopify {
   corruptNext(n?: number): void;
   /** Loads the shared Japanese shop data (test/fakes/cart-data.ts). */
   seed(data: ShopData): void;
+  /** Serves a generated shop of any size, read by bulk operations only (benchmarks). */
+  seedLazy(shop: LazyShop): void;
+  /** Downloads of each bulk operation's file, by the operation's number. */
+  bulkDownloads: ReadonlyMap<string, number>;
   webhooksSent: SentShopifyWebhook[];
   sendWebhook(
     url: string,
@@ -74,6 +78,30 @@ export interface FakeShopify {
     opts?: ShopifyWebhookOptions,
   ): Promise<Response>;
   reset(): void;
+}
+
+/** Streams lines in chunks of about 64 kB: an export of millions of records is never one string. */
+function jsonlStream(lines: Iterable<string>): ReadableStream<Uint8Array> {
+  const it = lines[Symbol.iterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    pull(controller) {
+      let chunk = '';
+      while (chunk.length < 65_536) {
+        const next = it.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += `${next.value}\n`;
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    cancel() {
+      it.return?.();
+    },
+  });
 }
 
 export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
@@ -106,10 +134,10 @@ export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
   const app = new Hono();
   // Shopify serves bulk results from signed storage URLs that need no token.
   app.get('/bulk/:file', (c) => {
-    const jsonl = bulk.file(c.req.param('file').replace(/\.jsonl$/, ''));
-    return jsonl === undefined
+    const lines = bulk.file(c.req.param('file').replace(/\.jsonl$/, ''));
+    return lines === undefined
       ? c.text('NoSuchKey', 404)
-      : c.body(jsonl, 200, { 'content-type': 'application/jsonl' });
+      : c.body(jsonlStream(lines), 200, { 'content-type': 'application/jsonl' });
   });
   app.post('/admin/api/:version/graphql.json', (c) =>
     handleGraphql(
@@ -155,6 +183,10 @@ export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
       store.corrupt += n;
     },
     seed: (data) => seedStore(store, data),
+    seedLazy: (shop) => {
+      store.lazy = lazyRecords(shop);
+    },
+    bulkDownloads: bulk.downloads,
     webhooksSent,
     sendWebhook: createShopifyWebhookSender(shopDomain, webhookSecret, webhooksSent),
     reset() {
@@ -165,6 +197,7 @@ export function createFakeShopify(opts: FakeShopifyOptions = {}): FakeShopify {
       store.orders.clear();
       store.subscriptions.clear();
       store.corrupt = 0;
+      store.lazy = undefined;
       bulk.reset();
       Object.assign(bucket, { available: bucket.maximum, at: now() });
     },

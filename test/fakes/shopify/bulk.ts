@@ -1,7 +1,11 @@
 // Bulk operations as Shopify runs them: bulkOperationRunQuery validates the inner query against
-// the schema, the operation stays RUNNING for a few polls of currentBulkOperation, then its `url`
-// serves JSONL where each nested connection's nodes are lines of their own with `__parentId`.
+// the schema, the operation stays RUNNING for a few polls of currentBulkOperation (or of
+// node(id:)), then its `url` serves JSONL where each nested connection's nodes are lines of
+// their own with `__parentId`. A store held in memory is exported when the operation starts (a
+// snapshot, as Shopify's is); a lazy store (benchmarks: millions of generated records) streams
+// its export as it is downloaded, through bulk-project.ts.
 import { executeSync } from 'graphql';
+import { flattenNode, lazyExport, rootFields } from './bulk-project.ts';
 import { checkDocument, adminSchema } from './schema.ts';
 import { rootValue, type Store } from './store.ts';
 
@@ -15,35 +19,21 @@ interface Operation {
   objectCount: string;
   rootObjectCount: string;
   fileSize: string | null;
-  jsonl: string;
+  /** The export, made when the operation started (in-memory stores) or as it is read (lazy). */
+  lines: () => Iterable<string>;
+  empty: boolean;
   pollsLeft: number;
 }
 
 type Json = Record<string, unknown>;
 
-/** One JSONL line per node; a nested connection's nodes follow their parent, tagged with it. */
 function flatten(data: Json): { lines: string[]; roots: number } {
   const lines: string[] = [];
   let roots = 0;
-  const emit = (node: Json, parentId: string | null) => {
-    const own: Json = {};
-    const children: Array<Json> = [];
-    for (const [k, v] of Object.entries(node)) {
-      const edges =
-        v && typeof v === 'object' && 'edges' in v
-          ? (v as { edges: Array<{ node: Json }> }).edges
-          : null;
-      if (edges) children.push(...edges.map((e) => e.node));
-      else own[k] = v;
-    }
-    if (parentId) own.__parentId = parentId;
-    lines.push(JSON.stringify(own));
-    for (const child of children) emit(child, String(node.id));
-  };
   for (const root of Object.values(data)) {
     for (const e of (root as { edges: Array<{ node: Json }> }).edges) {
       roots++;
-      emit(e.node, null);
+      flattenNode(e.node, null, lines);
     }
   }
   return { lines, roots };
@@ -55,22 +45,82 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
   let n = 0;
   /** Inner queries the real Shopify would refuse (reported by the caller as spec violations). */
   const refused: string[] = [];
+  /** Downloads of each operation's file, by operation number (tests of resumed imports). */
+  const downloads = new Map<string, number>();
+
+  const view = (origin: string, op: Operation | null) =>
+    op && {
+      ...op,
+      __typename: 'BulkOperation',
+      type: 'QUERY',
+      url:
+        op.status === 'COMPLETED' && !op.empty
+          ? `${origin}/bulk/${op.id.split('/').at(-1)}.jsonl`
+          : null,
+      partialDataUrl: null,
+    };
+  const advance = (op: Operation | undefined | null) => {
+    if (op?.status === 'RUNNING' && --op.pollsLeft < 0) {
+      op.status = 'COMPLETED';
+      op.completedAt = new Date(now()).toISOString();
+    }
+  };
+
+  function start(query: string): Operation | { error: string } {
+    const checked = checkDocument(query);
+    if (!checked.ok) {
+      refused.push(checked.errors.map((e) => e.message).join('; '));
+      return { error: `Invalid bulk query: ${checked.errors[0]!.message}` };
+    }
+    const base = {
+      id: `gid://shopify/BulkOperation/${++n}`,
+      status: 'RUNNING' as const,
+      errorCode: null,
+      query,
+      createdAt: new Date(now()).toISOString(),
+      completedAt: null,
+      fileSize: null,
+      pollsLeft: polls(),
+    };
+    if (store.lazy) {
+      const fields = rootFields(checked.document);
+      return {
+        ...base,
+        // Counted by Shopify as it writes; a lazy export knows only when read, so left at 0.
+        objectCount: '0',
+        rootObjectCount: '0',
+        lines: () => lazyExport(store, store.lazy!, checked.document, fields),
+        empty: false,
+      };
+    }
+    const result = executeSync({
+      schema: adminSchema(),
+      document: checked.document,
+      rootValue: rootValue(store, true),
+    });
+    if (result.errors) refused.push(result.errors.map((e) => e.message).join('; '));
+    const { lines, roots } = flatten((result.data ?? {}) as Json);
+    return {
+      ...base,
+      objectCount: String(lines.length),
+      rootObjectCount: String(roots),
+      fileSize: String(lines.reduce((s, l) => s + l.length + 1, 0)),
+      lines: () => lines,
+      empty: lines.length === 0,
+    };
+  }
 
   return {
     refused,
-    /** The JSONL of operation `gid://shopify/BulkOperation/{n}`. */
-    file: (n: string) => ops.get(`gid://shopify/BulkOperation/${n}`)?.jsonl,
+    downloads,
+    /** The JSONL lines of operation `gid://shopify/BulkOperation/{n}`. */
+    file(n: string): Iterable<string> | undefined {
+      const op = ops.get(`gid://shopify/BulkOperation/${n}`);
+      if (op?.status !== 'COMPLETED') return undefined;
+      downloads.set(n, (downloads.get(n) ?? 0) + 1);
+      return op.lines();
+    },
     root(origin: string) {
-      const view = (op: Operation | null) =>
-        op && {
-          ...op,
-          type: 'QUERY',
-          url:
-            op.status === 'COMPLETED' && op.jsonl
-              ? `${origin}/bulk/${op.id.split('/').at(-1)}.jsonl`
-              : null,
-          partialDataUrl: null,
-        };
       return {
         bulkOperationRunQuery({ query }: { query: string }) {
           if (current?.status === 'RUNNING') {
@@ -84,47 +134,23 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
               ],
             };
           }
-          const checked = checkDocument(query);
-          if (!checked.ok) {
-            refused.push(checked.errors.map((e) => e.message).join('; '));
-            return {
-              bulkOperation: null,
-              userErrors: [
-                { field: ['query'], message: `Invalid bulk query: ${checked.errors[0]!.message}` },
-              ],
-            };
+          const op = start(query);
+          if ('error' in op) {
+            return { bulkOperation: null, userErrors: [{ field: ['query'], message: op.error }] };
           }
-          const result = executeSync({
-            schema: adminSchema(),
-            document: checked.document,
-            rootValue: rootValue(store, true),
-          });
-          if (result.errors) refused.push(result.errors.map((e) => e.message).join('; '));
-          const { lines, roots } = flatten((result.data ?? {}) as Json);
-          const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
-          const op: Operation = {
-            id: `gid://shopify/BulkOperation/${++n}`,
-            status: 'RUNNING',
-            errorCode: null,
-            query,
-            createdAt: new Date(now()).toISOString(),
-            completedAt: null,
-            objectCount: String(lines.length),
-            rootObjectCount: String(roots),
-            fileSize: String(jsonl.length),
-            jsonl,
-            pollsLeft: polls(),
-          };
           ops.set(op.id, op);
           current = op;
-          return { bulkOperation: view(op), userErrors: [] };
+          return { bulkOperation: view(origin, op), userErrors: [] };
         },
         currentBulkOperation() {
-          if (current?.status === 'RUNNING' && --current.pollsLeft < 0) {
-            current.status = 'COMPLETED';
-            current.completedAt = new Date(now()).toISOString();
-          }
-          return view(current);
+          advance(current);
+          return view(origin, current);
+        },
+        /** Node lookup, for BulkOperation ids only (the connector re-reads an export by id). */
+        node({ id }: { id: string }) {
+          const op = ops.get(id);
+          advance(op);
+          return view(origin, op ?? null);
         },
       };
     },
@@ -132,6 +158,7 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
       ops.clear();
       current = null;
       refused.length = 0;
+      downloads.clear();
     },
   };
 }

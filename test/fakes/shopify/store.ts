@@ -78,9 +78,18 @@ export interface Store {
   subscriptions: Map<string, FakeSubscription>;
   /** Customers still to answer with an unreadable createdAt (a malformed-record fault). */
   corrupt: number;
+  /** A shop too large to hold as records (benchmarks): generated on demand, read by bulk only. */
+  lazy?: LazyRecords | undefined;
 }
 
-interface ConnectionArgs {
+/** Records in id order, made as they are read, so millions cost no memory. */
+export interface LazyRecords {
+  customers(): Iterable<FakeCustomer>;
+  orders(): Iterable<FakeOrder>;
+  customer(id: string): FakeCustomer | undefined;
+}
+
+export interface ConnectionArgs {
   first?: number;
   last?: number;
   after?: string;
@@ -195,10 +204,12 @@ function nested<T>(list: T[], bulk: boolean) {
   };
 }
 
-export function rootValue(store: Store, bulk = false) {
-  const customerRef = (id: string | null) => (id ? viewCustomer(store.customers.get(id)) : null);
+/** How each record answers a query: nested fields as resolver functions, like the schema's. */
+export function views(store: Store, bulk = false) {
+  const customerRef = (id: string | null) =>
+    id ? viewCustomer(store.customers.get(id) ?? store.lazy?.customer(id)) : null;
   const viewCustomer = (c: FakeCustomer | undefined) => c ?? null;
-  const viewOrder = (o: FakeOrder) => ({
+  const order = (o: FakeOrder) => ({
     ...o,
     customer: () => customerRef(o.customerId),
     lineItems: nested(o.lineItems, bulk),
@@ -206,32 +217,33 @@ export function rootValue(store: Store, bulk = false) {
       o.fulfillments.map((f) => ({ ...f, trackingInfo: firstOf(f.trackingInfo) })),
     ),
   });
-  const viewSubscription = (s: FakeSubscription) => ({
+  const subscription = (s: FakeSubscription) => ({
     ...s,
     customer: () => customerRef(s.customerId),
     lines: nested(s.lines, bulk),
   });
+  const customer = (c: FakeCustomer) => {
+    if (store.corrupt <= 0) return c;
+    store.corrupt--;
+    return { ...c, createdAt: '0000-13-45T99:00:00Z' };
+  };
+  return { customer, order, subscription };
+}
+
+export function rootValue(store: Store, bulk = false) {
+  const view = views(store, bulk);
   return {
     shop: store.shop,
     customers: (args: ConnectionArgs) =>
-      connection(
-        store.customers.values(),
-        args,
-        (c) => {
-          if (store.corrupt <= 0) return c;
-          store.corrupt--;
-          return { ...c, createdAt: '0000-13-45T99:00:00Z' };
-        },
-        bulk,
-      ),
+      connection(store.customers.values(), args, view.customer, bulk),
     customer: ({ id }: { id: string }) => store.customers.get(id) ?? null,
     order: ({ id }: { id: string }) => {
       const o = store.orders.get(id);
-      return o ? viewOrder(o) : null;
+      return o ? view.order(o) : null;
     },
-    orders: (args: ConnectionArgs) => connection(store.orders.values(), args, viewOrder, bulk),
+    orders: (args: ConnectionArgs) => connection(store.orders.values(), args, view.order, bulk),
     subscriptionContracts: (args: ConnectionArgs) =>
       // No sortKey argument: Shopify lists contracts by id.
-      connection(store.subscriptions.values(), { ...args, sortKey: 'ID' }, viewSubscription, bulk),
+      connection(store.subscriptions.values(), { ...args, sortKey: 'ID' }, view.subscription, bulk),
   };
 }
