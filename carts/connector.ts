@@ -28,7 +28,8 @@ export interface CartConnector<Credentials = Record<string, string>> {
     ctx: ConnectorContext<Credentials>,
     cursor: string | null,
   ): AsyncIterable<Page<CartSubscription>>;
-  products?(ctx: ConnectorContext<Credentials>): AsyncIterable<CartProduct[]>;
+  /** The whole catalog (F4.5), a page at a time; `cursor` stays null (it is always listed whole). */
+  products?(ctx: ConnectorContext<Credentials>): AsyncIterable<Page<CartProduct>>;
   /** The customer's page in the cart's admin, for the staff console. */
   customerAdminUrl(
     credentials: Credentials,

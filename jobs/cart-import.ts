@@ -129,21 +129,13 @@ function pages(
     case 'subscriptions':
       return connector.subscriptions?.(ctx, cursor) ?? (async function* () {})();
     case 'products':
-      return productPages(connector, ctx);
+      // The catalog (F4.5) has no cursor: every import lists it whole.
+      return connector.products?.(ctx) ?? (async function* () {})();
     default: {
       const unreachable: never = resource;
       throw new Error(`unknown resource ${String(unreachable)}`);
     }
   }
-}
-
-/** The catalog (F4.5) has no cursor: every import lists it whole, a batch a page. */
-async function* productPages(
-  connector: CartConnector<unknown>,
-  ctx: ConnectorContext<unknown>,
-): AsyncGenerator<Page<CartProduct>> {
-  if (!connector.products) return;
-  for await (const items of connector.products(ctx)) yield { items, skipped: [], cursor: null };
 }
 
 /** Stores a page; returns the cart customer ids whose linking may have changed. */

@@ -17,10 +17,8 @@ export interface CartJobDeps {
   enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
 }
 
-const importPayload = z.object({
-  connectionId: z.string(),
-  resource: z.enum(['customers', 'orders', 'subscriptions']),
-});
+const resourceSchema = z.enum(['customers', 'orders', 'subscriptions', 'products']);
+const importPayload = z.object({ connectionId: z.string(), resource: resourceSchema });
 
 /**
  * Imports one resource of one connection. Failures a retry can mend (the cart down or limiting)
@@ -71,12 +69,12 @@ export function cartImportJob(deps: CartJobDeps): JobDefinition<z.infer<typeof i
 }
 
 /**
- * F3.4 defaults: orders (and subscriptions) every hour, customers once a day in the small hours of
+ * F3.4 defaults: orders (and subscriptions) every hour, customers (and products) once a day in the small hours of
  * shop time. Each tick only enqueues imports; pg-boss runs one tick per slot across all processes.
  */
 export function cartScheduleJobs(deps: CartJobDeps): JobDefinition<{ resources: Resource[] }>[] {
   const payload = z.object({
-    resources: z.array(z.enum(['customers', 'orders', 'subscriptions'])),
+    resources: z.array(resourceSchema),
   });
   const tick = (name: string, cron: string, resources: Resource[]) =>
     defineJob({
@@ -94,6 +92,7 @@ export function cartScheduleJobs(deps: CartJobDeps): JobDefinition<{ resources: 
     });
   return [
     tick('cart.hourly', '5 * * * *', ['orders', 'subscriptions']),
-    tick('cart.daily', '30 0 * * *', ['customers']),
+    // The catalog (F4.5) changes rarely and is listed whole: once a day with the customers.
+    tick('cart.daily', '30 0 * * *', ['customers', 'products']),
   ];
 }

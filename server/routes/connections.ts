@@ -181,7 +181,12 @@ export function connectionRoutes() {
           [{ field: 'cart', message: 'is already connected' }],
         );
       }
-      await deps.enqueueImports(connection.id, ['customers', 'orders', 'subscriptions']);
+      await deps.enqueueImports(connection.id, [
+        'customers',
+        'orders',
+        'subscriptions',
+        'products',
+      ]);
       return c.json(present(connection), 201);
     })
     .openapi(routes.get, async (c) => {
@@ -192,7 +197,7 @@ export function connectionRoutes() {
       const connection = await owned(c.var.deps, c.req.valid('param'));
       if (connection.disconnectedAt)
         throw new AppError(409, 'disconnected', 'this connection is disconnected');
-      const queued = ['customers', 'orders', 'subscriptions'] as const;
+      const queued = ['customers', 'orders', 'subscriptions', 'products'] as const;
       await c.var.deps.enqueueImports(connection.id, [...queued]);
       return c.json({ queued: [...queued] }, 202);
     })

@@ -26,7 +26,7 @@ function memoryCart(kind: CartKind) {
     customers: () => one(held.customers),
     orders: () => one(held.orders),
     async *products() {
-      yield* products;
+      for (const items of products) yield { items, skipped: [], cursor: null };
     },
     customerAdminUrl: (_c, c) => `https://cart.example/customers/${c.externalId}`,
   };

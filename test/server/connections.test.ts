@@ -97,7 +97,7 @@ describe('/api/bots/:botId/connections', () => {
     ).items;
     expect(
       runs.map((r: { resource: string; state: string }) => `${r.resource}:${r.state}`).sort(),
-    ).toEqual(['customers:done', 'orders:done', 'subscriptions:done']);
+    ).toEqual(['customers:done', 'orders:done', 'products:done', 'subscriptions:done']);
     const shown = await (await t.api('GET', `/api/bots/shop/connections/${connection.id}`)).json();
     expect(shown).toMatchObject({ status: 'connected', lastError: null });
     expect(shown.lastSuccessAt).not.toBeNull();
