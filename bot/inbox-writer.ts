@@ -1,17 +1,24 @@
-import type { WebhookEvent } from '../crm/line-events.ts';
 import type { LineEventRepository } from '../db/line-events.ts';
 
-interface Waiting {
-  items: Array<{ botId: string; event: WebhookEvent }>;
+/** One acknowledged webhook request: its bot, its validated body as LINE sent it, its event count. */
+export interface InboxBody {
+  botId: string;
+  body: string;
+  events: number;
+}
+
+interface Waiting extends InboxBody {
   resolve(): void;
   reject(error: unknown): void;
 }
 
 /**
- * Stores webhook events with group commit: requests that arrive while a write is in flight are
+ * Stores webhook bodies with group commit: requests that arrive while a write is in flight are
  * written together in the next statement. Idle, a request is written at once (no added latency);
  * under load, one commit serves many requests, which is what keeps acknowledgements fast.
- * A request is answered only after the statement holding its events has committed.
+ * A request is answered only after the statement holding its events has committed. If a shared
+ * statement fails, each of its requests is written again on its own, so one body the database
+ * refuses fails only its own request (LINE redelivers it) and never its neighbours'.
  */
 export class InboxWriter {
   private queue: Waiting[] = [];
@@ -26,10 +33,10 @@ export class InboxWriter {
     } = {},
   ) {}
 
-  store(botId: string, events: WebhookEvent[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+  store(request: InboxBody): Promise<void> {
+    if (request.events === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ items: events.map((event) => ({ botId, event })), resolve, reject });
+      this.queue.push({ ...request, resolve, reject });
       this.pump();
     });
   }
@@ -38,22 +45,26 @@ export class InboxWriter {
     while (this.queue.length > 0 && this.inFlight < (this.options.maxInFlight ?? 4)) {
       const batch = this.take();
       this.inFlight += 1;
-      this.events
-        .insert(batch.flatMap((w) => w.items))
-        .then(
-          () => {
-            for (const w of batch) w.resolve();
-            this.options.onStored?.();
-          },
-          (error: unknown) => {
-            for (const w of batch) w.reject(error);
-          },
-        )
-        .finally(() => {
-          this.inFlight -= 1;
-          this.pump();
-        });
+      void this.write(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
     }
+  }
+
+  private async write(batch: Waiting[]): Promise<void> {
+    try {
+      await this.events.insert(batch);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((w) => this.write([w])));
+      return;
+    }
+    for (const w of batch) w.resolve();
+    this.options.onStored?.();
   }
 
   /** The waiting requests that fit in one statement (at least one, whatever its size). */
@@ -61,8 +72,8 @@ export class InboxWriter {
     const limit = this.options.maxBatchEvents ?? 2000;
     let count = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || count + this.queue[n]!.items.length <= limit)) {
-      count += this.queue[n]!.items.length;
+    while (n < this.queue.length && (n === 0 || count + this.queue[n]!.events <= limit)) {
+      count += this.queue[n]!.events;
       n += 1;
     }
     return this.queue.splice(0, n);

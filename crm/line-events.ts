@@ -25,6 +25,18 @@ export const webhookBodySchema = z.looseObject({
   events: z.array(webhookEventSchema).max(1000),
 });
 
+/**
+ * The body text to store for a validated webhook body: as LINE sent it, unless it holds what
+ * PostgreSQL's jsonb refuses (U+0000, or an escaped lone surrogate); then those
+ * characters become U+FFFD, so the events are kept rather than refused on every redelivery.
+ */
+export function storableBody(text: string, parsed: unknown): string {
+  if (!/\\u(?:0000|[dD][89a-fA-F])/.test(text)) return text;
+  return JSON.stringify(parsed, (_key, value: unknown) =>
+    typeof value === 'string' ? value.toWellFormed().replaceAll('\0', '\uFFFD') : value,
+  );
+}
+
 /** The event kinds Kizuna acts on; every other type is stored and ignored. */
 const messageContent = z.looseObject({ id: z.string().min(1), type: z.string().min(1) });
 
@@ -48,11 +60,6 @@ export const handledEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type HandledEvent = z.infer<typeof handledEventSchema>;
-
-/** The user an event is about, when it comes from a 1:1 chat (group/room events have none of ours). */
-export function eventUserId(event: WebhookEvent): string | undefined {
-  return event.source?.type === 'user' ? event.source.userId : undefined;
-}
 
 /**
  * What a stored message keeps: text and stickers as they are; media as a reference to fetch from

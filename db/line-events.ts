@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { eventUserId, type WebhookEvent } from '../crm/line-events.ts';
+import type { WebhookEvent } from '../crm/line-events.ts';
 import type { Database, LineEventsTable } from './schema.ts';
 
 export interface StoredEvent {
@@ -23,19 +23,23 @@ export class LineEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Stores events; returns how many were new. Many requests' events go in one statement: columns
-   * travel as seven arrays (unnest), so the statement's text and parameter count stay the same
-   * whatever the batch size, which keeps the acknowledgement path cheap for client and server.
+   * Stores the events of whole webhook bodies; returns how many were new. Many requests go in one
+   * statement as a single JSON parameter built from the bodies' own bytes (no per-event
+   * re-serialisation or array escaping in Node): PostgreSQL splits out the events and their keys,
+   * in arrival order, so `seq` keeps LINE's order within a body and the requests' order across them.
    */
-  async insert(items: Array<{ botId: string; event: WebhookEvent }>): Promise<number> {
-    if (items.length === 0) return 0;
+  async insert(bodies: Array<{ botId: string; body: string }>): Promise<number> {
+    if (bodies.length === 0) return 0;
+    const param = `[${bodies.map((b) => `{"b":${JSON.stringify(b.botId)},"r":${b.body}}`).join(',')}]`;
     const result = await sql`
       insert into line_events (bot_id, webhook_event_id, type, line_user_id, occurred_at, is_redelivery, payload)
-      select b, e, t, u, to_timestamp(o / 1000.0), r, p::jsonb
-      from unnest(${items.map((i) => i.botId)}::text[], ${items.map((i) => i.event.webhookEventId)}::text[],
-        ${items.map((i) => i.event.type)}::text[], ${items.map((i) => eventUserId(i.event) ?? null)}::text[],
-        ${items.map((i) => i.event.timestamp)}::float8[], ${items.map((i) => i.event.deliveryContext?.isRedelivery ?? false)}::bool[],
-        ${items.map((i) => JSON.stringify(i.event))}::text[]) as v(b, e, t, u, o, r, p)
+      select q.req->>'b', x.e->>'webhookEventId', x.e->>'type',
+        case when x.e->'source'->>'type' = 'user' then x.e->'source'->>'userId' end,
+        to_timestamp((x.e->>'timestamp')::float8 / 1000.0),
+        coalesce((x.e->'deliveryContext'->>'isRedelivery')::boolean, false), x.e
+      from jsonb_array_elements(${param}::jsonb) with ordinality as q(req, i)
+        cross join lateral jsonb_array_elements(q.req->'r'->'events') with ordinality as x(e, j)
+      order by q.i, x.j
       on conflict (bot_id, webhook_event_id) do nothing`.execute(this.db);
     return Number(result.numAffectedRows ?? 0);
   }

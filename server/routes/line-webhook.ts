@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { webhookBodySchema } from '../../crm/line-events.ts';
+import { storableBody, webhookBodySchema } from '../../crm/line-events.ts';
 import type { AppEnv } from '../app.ts';
 import { AppError, invalidRequest } from '../errors.ts';
 import { errorResponses } from '../openapi.ts';
@@ -34,15 +34,16 @@ export function lineWebhookRoutes() {
     if (!(await verifySignature(secret, body, c.req.header('x-line-signature')))) {
       throw new AppError(401, 'invalid_signature', 'x-line-signature does not match the body');
     }
+    const text = new TextDecoder().decode(body);
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(body));
+      json = JSON.parse(text);
     } catch {
       throw new AppError(400, 'malformed_json', 'the body is not valid JSON');
     }
     const parsed = webhookBodySchema.safeParse(json);
     if (!parsed.success) throw invalidRequest(parsed.error);
-    await inbox.store(botId, parsed.data.events);
+    await inbox.store({ botId, body: storableBody(text, json), events: parsed.data.events.length });
     return c.json({}, 200);
   });
   return app;

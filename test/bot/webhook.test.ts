@@ -123,6 +123,54 @@ describe('POST /webhooks/line/:botId', () => {
     expect(row).toEqual({ type: 'greatNewEvent', state: 'ignored' });
   });
 
+  it('keeps the events in the order LINE listed them, with every field LINE sent', async () => {
+    const user = w.line.addUser();
+    const events = [
+      w.line.events.message.text(user.userId, 'first'),
+      w.line.events.postback(user.userId, 'menu:orders'),
+      w.line.events.message.text(user.userId, 'third'),
+    ].map((e) => ({ ...e, timestamp: 1_790_000_000_000, futureField: { nested: [1, 'x'] } }));
+    expect((await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, events)).status).toBe(200);
+    const rows = await w.testDb.db.kysely
+      .selectFrom('line_events')
+      .select(['webhook_event_id', 'type', 'line_user_id', 'occurred_at', 'payload'])
+      .where(
+        'webhook_event_id',
+        'in',
+        events.map((e) => e.webhookEventId),
+      )
+      .orderBy('seq')
+      .execute();
+    expect(rows.map((r) => r.webhook_event_id)).toEqual(events.map((e) => e.webhookEventId));
+    expect(rows.map((r) => r.type)).toEqual(['message', 'postback', 'message']);
+    expect(rows.every((r) => r.line_user_id === user.userId)).toBe(true);
+    expect(rows[0]!.occurred_at.getTime()).toBe(1_790_000_000_000);
+    const payload =
+      typeof rows[0]!.payload === 'string' ? JSON.parse(rows[0]!.payload) : rows[0]!.payload;
+    expect(payload).toEqual(events[0]);
+  });
+
+  it('stores text the database cannot hold as is (U+0000, a lone surrogate) with U+FFFD', async () => {
+    const user = w.line.addUser();
+    const event = w.line.events.message.text(user.userId, 'nul\u0000 and lone \ud800 end');
+    // JSON.stringify writes both as escapes ("\\u0000", "\\ud800"), as a JSON sender may.
+    const body = JSON.stringify({ destination: w.channel.botUserId, events: [event] });
+    expect(body).toContain('\\ud800');
+    const res = await post(body, {
+      'x-line-signature': signWebhook(w.channel.channelSecret, body),
+    });
+    expect(res.status).toBe(200);
+    await w.settle();
+    const message = await w.testDb.db.kysely
+      .selectFrom('messages')
+      .select('content')
+      .where('line_message_id', '=', event.message.id)
+      .executeTakeFirstOrThrow();
+    const content =
+      typeof message.content === 'string' ? JSON.parse(message.content) : message.content;
+    expect(content.text).toBe('nul\uFFFD and lone \uFFFD end');
+  });
+
   it('keeps answering quickly after a burst of bad requests', async () => {
     const body = JSON.stringify({ destination: w.channel.botUserId, events: [] });
     const bad = await Promise.all(

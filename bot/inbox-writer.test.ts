@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { LineEventRepository } from '../db/line-events.ts';
+import { InboxWriter, type InboxBody } from './inbox-writer.ts';
+
+/** A repository that records each statement and refuses any that holds a body marked "bad". */
+function recordingRepository(options: { hold?: Promise<void> } = {}) {
+  const statements: string[][] = [];
+  const repository = {
+    async insert(bodies: InboxBody[]) {
+      await options.hold;
+      statements.push(bodies.map((b) => b.body));
+      if (bodies.some((b) => b.body === 'bad')) throw new Error('refused');
+      return bodies.reduce((n, b) => n + b.events, 0);
+    },
+  } as unknown as LineEventRepository;
+  return { repository, statements };
+}
+
+describe('InboxWriter', () => {
+  it('writes requests that arrive during a write together in the next statement', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const { repository, statements } = recordingRepository({ hold });
+    const writer = new InboxWriter(repository, { maxInFlight: 1 });
+    const first = writer.store({ botId: 'b', body: 'a', events: 1 });
+    const rest = ['b', 'c', 'd'].map((body) => writer.store({ botId: 'b', body, events: 2 }));
+    release();
+    await Promise.all([first, ...rest]);
+    expect(statements).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('fails only the request the database refuses, not those sharing its statement', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const { repository, statements } = recordingRepository({ hold });
+    const writer = new InboxWriter(repository, { maxInFlight: 1 });
+    const first = writer.store({ botId: 'b', body: 'a', events: 1 });
+    const outcomes = Promise.allSettled(
+      ['x', 'bad', 'y'].map((body) => writer.store({ botId: 'b', body, events: 1 })),
+    );
+    release();
+    await first;
+    expect((await outcomes).map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(statements).toContainEqual(['x']);
+    expect(statements).toContainEqual(['y']);
+  });
+
+  it('never puts more than maxBatchEvents in one statement, unless one request alone is larger', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const { repository, statements } = recordingRepository({ hold });
+    const writer = new InboxWriter(repository, { maxInFlight: 1, maxBatchEvents: 5 });
+    const all = [
+      writer.store({ botId: 'b', body: 'first', events: 1 }),
+      ...[3, 2, 9, 1].map((events, i) => writer.store({ botId: 'b', body: `r${i}`, events })),
+    ];
+    release();
+    await Promise.all(all);
+    expect(statements).toEqual([['first'], ['r0', 'r1'], ['r2'], ['r3']]);
+  });
+
+  it('answers a request with no events at once, without a statement', async () => {
+    const { repository, statements } = recordingRepository();
+    await new InboxWriter(repository).store({ botId: 'b', body: '{"events":[]}', events: 0 });
+    expect(statements).toEqual([]);
+  });
+});
