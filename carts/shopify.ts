@@ -1,6 +1,7 @@
-// Shopify connector: Admin GraphQL 2025-01 over fetch. Customers and orders are read
-// incrementally (sortKey UPDATED_AT + `updated_at:>=` filter) and resumed exactly from the
-// (updatedAt, id) of the last record handed out; subscription contracts, which Shopify cannot
+// Shopify connector: Admin GraphQL 2025-01 over fetch. The first import of customers and orders
+// reads a bulk export (shopify/bulk.ts); after it they are read incrementally (sortKey
+// UPDATED_AT + `updated_at:>=` filter) and resumed exactly from the (updatedAt, id) of the last
+// record handed out; subscription contracts, which Shopify cannot
 // sort by updated_at, resume from their Relay cursor. Webhooks live in shopify/webhooks.ts.
 import { z } from 'zod';
 import type { CartCustomer, CartOrder, CartSubscription } from '../crm/cart.ts';
@@ -27,17 +28,22 @@ import {
 } from './shopify/queries.ts';
 import { shopifyWebhooks } from './shopify/webhooks.ts';
 
-import { bulkCustomersAndOrders as bulkExport, type BulkPage } from './shopify/bulk.ts';
+import {
+  bulkCustomers,
+  bulkOrders,
+  isBulkCursor,
+  type BulkCursor,
+  type BulkOptions,
+} from './shopify/bulk.ts';
 
 export type { ShopifyCredentials } from './shopify/client.ts';
-export type { BulkPage } from './shopify/bulk.ts';
 
-/** The first full import as two bulk operations (customers, then orders), a page at a time. */
-export function bulkCustomersAndOrders(
-  ctx: ConnectorContext<ShopifyCredentials>,
-  options: Partial<ClientOptions> = {},
-): AsyncIterable<BulkPage> {
-  return bulkExport(ctx, { ...DEFAULT_OPTIONS, ...options });
+export interface ShopifyOptions extends BulkOptions {
+  /**
+   * How a list with no cursor is read: a bulk operation (the default: one export instead of
+   * thousands of paged queries) or paged queries from the start.
+   */
+  firstImport: 'bulk' | 'paged';
 }
 
 export const shopifyCredentials = z.object({
@@ -56,7 +62,12 @@ export const shopifyCredentials = z.object({
 
 type Ctx = ConnectorContext<ShopifyCredentials>;
 
-const DEFAULT_OPTIONS: ClientOptions = { timeoutMs: 30_000, attempts: 8 };
+const DEFAULT_OPTIONS: ShopifyOptions = {
+  timeoutMs: 30_000,
+  attempts: 8,
+  firstImport: 'bulk',
+  bulkPageSize: 2000,
+};
 
 interface Connection {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -215,10 +226,25 @@ function strictMap<S extends z.ZodType, T>(schema: S, map: (n: z.infer<S>) => T)
   };
 }
 
+/**
+ * A list's cursor decides how it is read: none, the first import (a bulk export unless paged);
+ * a bulk cursor, the rest of that export; a position, the changes since.
+ */
+function readList<T>(
+  opts: ShopifyOptions,
+  cursor: string | null,
+  bulk: (from: BulkCursor | null) => AsyncIterable<Page<T>>,
+  paged: (cursor: string | null) => AsyncIterable<Page<T>>,
+): AsyncIterable<Page<T>> {
+  if (cursor === null) return opts.firstImport === 'bulk' ? bulk(null) : paged(null);
+  const parsed: unknown = JSON.parse(cursor);
+  return isBulkCursor(parsed) ? bulk(parsed) : paged(cursor);
+}
+
 export function createShopifyConnector(
-  options: Partial<ClientOptions> = {},
+  options: Partial<ShopifyOptions> = {},
 ): CartConnector<ShopifyCredentials> {
-  const opts: ClientOptions = { ...DEFAULT_OPTIONS, ...options };
+  const opts: ShopifyOptions = { ...DEFAULT_OPTIONS, ...options };
   return {
     kind: 'shopify',
     credentials: shopifyCredentials,
@@ -226,24 +252,37 @@ export function createShopifyConnector(
       await graphql(ctx, opts, VERIFY_QUERY);
     },
     customers: (ctx, cursor): AsyncIterable<Page<CartCustomer>> =>
-      incremental(
-        ctx,
+      readList(
         opts,
-        { doc: CUSTOMERS_QUERY, root: 'customers', vars: { first: CUSTOMER_PAGE_SIZE } },
-        strictMap(customerNode, mapCustomer),
         cursor,
+        (from) => bulkCustomers(ctx, opts, from),
+        (position) =>
+          incremental(
+            ctx,
+            opts,
+            { doc: CUSTOMERS_QUERY, root: 'customers', vars: { first: CUSTOMER_PAGE_SIZE } },
+            strictMap(customerNode, mapCustomer),
+            position,
+          ),
       ),
     orders: (ctx, cursor): AsyncIterable<Page<CartOrder>> =>
-      incremental(
-        ctx,
+      readList(
         opts,
-        {
-          doc: ORDERS_QUERY,
-          root: 'orders',
-          vars: { first: ORDER_PAGE_SIZE, lineItems: ORDER_LINE_ITEMS },
-        },
-        async (node) => strictMap(orderNode, mapOrder)(await completeLineItems(ctx, opts, node)),
         cursor,
+        (from) => bulkOrders(ctx, opts, from),
+        (position) =>
+          incremental(
+            ctx,
+            opts,
+            {
+              doc: ORDERS_QUERY,
+              root: 'orders',
+              vars: { first: ORDER_PAGE_SIZE, lineItems: ORDER_LINE_ITEMS },
+            },
+            async (node) =>
+              strictMap(orderNode, mapOrder)(await completeLineItems(ctx, opts, node)),
+            position,
+          ),
       ),
     subscriptions: (ctx, cursor) => subscriptionPages(ctx, opts, cursor),
     customerAdminUrl(credentials, customer) {

@@ -1,23 +1,47 @@
-// The first full import through bulk operations: one export per list instead of thousands of
-// paged queries. Shopify runs one bulk query at a time per shop, so customers then orders. The
-// JSONL holds one line per node; line items come as their own lines after their order, with
-// `__parentId`, and are put back on it before mapping.
+// The first full import of customers or orders through a bulk operation: one export per list
+// instead of thousands of paged queries. The JSONL is read as it downloads, a line at a time, and
+// handed out in pages, so memory stays flat however large the shop. Orders' line items come as
+// lines of their own after their order, with `__parentId`, and are put back on it.
+//
+// Resuming. A page's cursor is {bulk: operation id, line: lines consumed}, always at an order
+// boundary. Shopify keeps an export's file for a week, so an import killed mid-file reads the same
+// file again by the operation's id and skips the lines already stored: no duplicates and no gaps,
+// and no new export. Only when the export is gone (expired, failed, cancelled) does it start over
+// with a new one; rows already stored are then upserted again unchanged (the upserts are
+// idempotent and never go back in time). The first page of a new export carries no rows, only
+// its id, so an import killed while Shopify is still writing the file waits for that same export.
+// The last page hands over to the incremental sync as of the export's createdAt: anything changed
+// since may be missing from the file, and `updated_at:>=` that instant reads it again.
 import type { CartCustomer, CartOrder } from '../../crm/cart.ts';
 import { CartError, type ConnectorContext, type Page, type SkippedRecord } from '../connector.ts';
 import { graphql, type ClientOptions, type ShopifyCredentials } from './client.ts';
 import { customerNode, mapCustomer, mapOrder, orderNode } from './map.ts';
 import {
+  BULK_CURRENT_QUERY,
   BULK_CUSTOMERS_QUERY,
   BULK_ORDERS_QUERY,
   BULK_POLL_QUERY,
   BULK_RUN_MUTATION,
 } from './queries.ts';
 
-export type BulkPage =
-  { kind: 'customers'; page: Page<CartCustomer> } | { kind: 'orders'; page: Page<CartOrder> };
-
 type Ctx = ConnectorContext<ShopifyCredentials>;
 type Json = Record<string, unknown>;
+
+export interface BulkOptions extends ClientOptions {
+  /** Records a page; each page is one transaction of the import. */
+  bulkPageSize: number;
+}
+
+/** A first import inside its export: the operation and the JSONL lines already stored. */
+export interface BulkCursor {
+  bulk: string;
+  line: number;
+}
+
+export function isBulkCursor(value: unknown): value is BulkCursor {
+  const v = value as Partial<BulkCursor> | null;
+  return typeof v?.bulk === 'string' && typeof v.line === 'number';
+}
 
 interface BulkOperation {
   id: string;
@@ -25,38 +49,44 @@ interface BulkOperation {
   errorCode: string | null;
   url: string | null;
   createdAt: string;
+  query?: string;
 }
 
-const BULK_PAGE = 250;
+const GONE = ['EXPIRED', 'CANCELED', 'CANCELING', 'FAILED'];
 
-async function runBulk(ctx: Ctx, opts: ClientOptions, query: string): Promise<BulkOperation> {
+async function lookup(ctx: Ctx, opts: ClientOptions, id: string): Promise<BulkOperation | null> {
+  const data = await graphql<{ node: BulkOperation | null }>(ctx, opts, BULK_POLL_QUERY, { id });
+  return data.node?.id ? data.node : null;
+}
+
+async function start(ctx: Ctx, opts: ClientOptions, query: string): Promise<BulkOperation> {
   const started = await graphql<{
     bulkOperationRunQuery: {
-      bulkOperation: { id: string } | null;
+      bulkOperation: BulkOperation | null;
       userErrors: Array<{ message: string }>;
     };
   }>(ctx, opts, BULK_RUN_MUTATION, { query });
   const { bulkOperation, userErrors } = started.bulkOperationRunQuery;
-  if (!bulkOperation) {
-    // Most often another app's bulk query is running: worth retrying later, not a bad token.
-    throw new CartError(
-      'unavailable',
-      `Shopify refused the bulk export: ${userErrors.map((e) => e.message).join('; ')}`,
-    );
-  }
-  for (let wait = 1000; ; wait = Math.min(wait * 2, 30_000)) {
-    await ctx.sleep(wait);
-    const polled = await graphql<{ currentBulkOperation: BulkOperation | null }>(
-      ctx,
-      opts,
-      BULK_POLL_QUERY,
-    );
-    const op = polled.currentBulkOperation;
-    if (!op || op.id !== bulkOperation.id) {
-      throw new CartError('unavailable', 'The bulk export was replaced by another operation');
-    }
-    if (op.status === 'COMPLETED') return op;
-    if (op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
+  if (bulkOperation) return bulkOperation;
+  // An import that died between starting its export and storing the first cursor left this very
+  // query running: carry on with it rather than wait for it to end.
+  const current = await graphql<{ currentBulkOperation: BulkOperation | null }>(
+    ctx,
+    opts,
+    BULK_CURRENT_QUERY,
+  );
+  const op = current.currentBulkOperation;
+  if (op && op.query === query && !GONE.includes(op.status)) return op;
+  // Most often another app's bulk query is running: worth retrying later, not a bad token.
+  throw new CartError(
+    'unavailable',
+    `Shopify refused the bulk export: ${userErrors.map((e) => e.message).join('; ')}`,
+  );
+}
+
+async function finished(ctx: Ctx, opts: ClientOptions, op: BulkOperation): Promise<BulkOperation> {
+  for (let wait = 250; op.status !== 'COMPLETED'; wait = Math.min(wait * 2, 30_000)) {
+    if (GONE.includes(op.status)) {
       if (op.errorCode === 'ACCESS_DENIED') {
         throw new CartError(
           'bad_credentials',
@@ -69,94 +99,139 @@ async function runBulk(ctx: Ctx, opts: ClientOptions, query: string): Promise<Bu
         `The bulk export ended ${op.status} (${op.errorCode ?? 'no code'})`,
       );
     }
+    await ctx.sleep(wait);
+    const polled = await lookup(ctx, opts, op.id);
+    if (!polled) throw new CartError('unavailable', `The bulk export ${op.id} disappeared`);
+    op = polled;
   }
+  return op;
 }
 
-async function* jsonLines(ctx: Ctx, url: string): AsyncIterable<Json> {
+/** The file's non-blank lines, as they download. */
+async function* jsonLines(ctx: Ctx, url: string): AsyncIterable<string> {
   // A signed storage URL: no Shopify token goes with it.
-  const res = await ctx.fetch(url, { signal: ctx.signal ?? null });
+  let res: Response;
+  try {
+    res = await ctx.fetch(url, { signal: ctx.signal ?? null });
+  } catch (e) {
+    throw new CartError('unavailable', 'Bulk result download failed', undefined, { cause: e });
+  }
   if (!res.ok || !res.body)
     throw new CartError('unavailable', `Bulk result download failed: HTTP ${res.status}`);
   let buffered = '';
-  for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const line of lines) if (line.trim()) yield JSON.parse(line) as Json;
-  }
-  if (buffered.trim()) yield JSON.parse(buffered) as Json;
-}
-
-/** Groups children under their parents; a parent is complete once the next parent starts. */
-async function* parents(lines: AsyncIterable<Json>): AsyncIterable<Json> {
-  let open: Json | null = null;
-  for await (const line of lines) {
-    const parentId = line.__parentId;
-    if (typeof parentId !== 'string') {
-      if (open) yield open;
-      open = { ...line, lineItems: { nodes: [] } };
-    } else if (open && open.id === parentId) {
-      const { __parentId: _, ...child } = line;
-      (open.lineItems as { nodes: Json[] }).nodes.push(child);
+  try {
+    for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      let from = 0;
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n', from)) {
+        const line = buffered.slice(from, nl);
+        from = nl + 1;
+        if (line.trim()) yield line;
+      }
+      buffered = buffered.slice(from);
     }
+  } catch (e) {
+    if (e instanceof CartError || ctx.signal?.aborted) throw e;
+    // A broken download resumes from the last stored page, by line.
+    throw new CartError('unavailable', 'Bulk result download broke off', undefined, { cause: e });
   }
-  if (open) yield open;
+  if (buffered.trim()) yield buffered;
 }
 
-async function* pagesOf<T>(
-  nodes: AsyncIterable<Json>,
-  map: (n: Json) => T,
-  finalCursor: string,
+interface ListSpec<T> {
+  query: string;
+  gid: string;
+  map(node: Json): T;
+}
+
+const customersSpec: ListSpec<CartCustomer> = {
+  query: BULK_CUSTOMERS_QUERY,
+  gid: 'Customer',
+  map: (n) => mapCustomer(customerNode.parse(n)),
+};
+
+const ordersSpec: ListSpec<CartOrder> = {
+  query: BULK_ORDERS_QUERY,
+  gid: 'Order',
+  map: (n) => mapOrder(orderNode.parse(n)),
+};
+
+async function* bulkList<T>(
+  ctx: Ctx,
+  opts: BulkOptions,
+  spec: ListSpec<T>,
+  from: BulkCursor | null,
 ): AsyncIterable<Page<T>> {
+  let op = from ? await lookup(ctx, opts, from.bulk) : null;
+  let skip = from?.line ?? 0;
+  if (!op || (GONE.includes(op.status) && op.errorCode !== 'ACCESS_DENIED')) {
+    op = await start(ctx, opts, spec.query);
+    skip = 0;
+    yield { items: [], skipped: [], cursor: JSON.stringify({ bulk: op.id, line: 0 }) };
+  }
+  op = await finished(ctx, opts, op);
+  const bulk = op.id;
+  const final = JSON.stringify({ u: op.createdAt, id: `gid://shopify/${spec.gid}/0` });
+  if (!op.url) {
+    yield { items: [], skipped: [], cursor: final };
+    return;
+  }
+
   let items: T[] = [];
   let skipped: SkippedRecord[] = [];
-  const flush = (cursor: string | null) => {
+  let open: Json | null = null;
+  const close = () => {
+    if (!open) return;
+    try {
+      items.push(spec.map(open));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      skipped.push({ externalId: typeof open.id === 'string' ? open.id : null, reason });
+    }
+    open = null;
+  };
+  const flush = (cursor: string): Page<T> => {
     const page = { items, skipped, cursor };
     items = [];
     skipped = [];
     return page;
   };
-  for await (const n of nodes) {
-    try {
-      items.push(map(n));
-    } catch (e) {
-      skipped.push({ externalId: typeof n.id === 'string' ? n.id : null, reason: String(e) });
+  let line = 0;
+  for await (const text of jsonLines(ctx, op.url)) {
+    const at = line++;
+    if (at < skip) continue;
+    const node = JSON.parse(text) as Json;
+    const parentId = node.__parentId;
+    if (typeof parentId === 'string') {
+      // Bulk files list only line items under orders.
+      if (open?.id === parentId) {
+        delete node.__parentId;
+        (open.lineItems as { nodes: Json[] }).nodes.push(node);
+      }
+      continue;
     }
-    // A bulk file cannot be resumed half-way: until the last page, a stored cursor restarts it.
-    if (items.length + skipped.length >= BULK_PAGE) yield flush(null);
+    close();
+    // Lines before `at` are whole orders, all in pages handed out: a resume starts here.
+    if (items.length + skipped.length >= opts.bulkPageSize)
+      yield flush(JSON.stringify({ bulk, line: at }));
+    open = spec.gid === 'Order' ? { ...node, lineItems: { nodes: [] } } : node;
   }
-  yield flush(finalCursor);
+  close();
+  yield flush(final);
 }
 
-export async function* bulkCustomersAndOrders(
+export function bulkCustomers(
   ctx: Ctx,
-  opts: ClientOptions,
-): AsyncIterable<BulkPage> {
-  const lists = [
-    { kind: 'customers', query: BULK_CUSTOMERS_QUERY, gid: 'Customer' },
-    { kind: 'orders', query: BULK_ORDERS_QUERY, gid: 'Order' },
-  ] as const;
-  for (const list of lists) {
-    const op = await runBulk(ctx, opts, list.query);
-    // Whatever changed after the export began is the incremental sync's, from this cursor on.
-    const cursor = JSON.stringify({ u: op.createdAt, id: `gid://shopify/${list.gid}/0` });
-    const lines = op.url ? jsonLines(ctx, op.url) : (async function* () {})();
-    switch (list.kind) {
-      case 'customers': {
-        const map = (n: Json) => mapCustomer(customerNode.parse(n));
-        for await (const page of pagesOf(lines, map, cursor)) yield { kind: 'customers', page };
-        break;
-      }
-      case 'orders': {
-        const map = (n: Json) => mapOrder(orderNode.parse(n));
-        for await (const page of pagesOf(parents(lines), map, cursor))
-          yield { kind: 'orders', page };
-        break;
-      }
-      default: {
-        const never: never = list;
-        throw new Error(`unknown list ${String(never)}`);
-      }
-    }
-  }
+  opts: BulkOptions,
+  from: BulkCursor | null,
+): AsyncIterable<Page<CartCustomer>> {
+  return bulkList(ctx, opts, customersSpec, from);
+}
+
+export function bulkOrders(
+  ctx: Ctx,
+  opts: BulkOptions,
+  from: BulkCursor | null,
+): AsyncIterable<Page<CartOrder>> {
+  return bulkList(ctx, opts, ordersSpec, from);
 }

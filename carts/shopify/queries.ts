@@ -228,12 +228,22 @@ export const BULK_ORDERS_QUERY = /* GraphQL */ `
   }
 `;
 
+const BULK_OPERATION_FIELDS = /* GraphQL */ `
+  id
+  status
+  errorCode
+  objectCount
+  url
+  partialDataUrl
+  createdAt
+  query
+`;
+
 export const BULK_RUN_MUTATION = /* GraphQL */ `
   mutation KizunaBulkRun($query: String!) {
     bulkOperationRunQuery(query: $query) {
       bulkOperation {
-        id
-        status
+        ${BULK_OPERATION_FIELDS}
       }
       userErrors {
         field
@@ -243,16 +253,22 @@ export const BULK_RUN_MUTATION = /* GraphQL */ `
   }
 `;
 
-export const BULK_POLL_QUERY = /* GraphQL */ `
-  query KizunaBulkPoll {
+/** The app's running (or last) bulk query: after a crash, the one this import started. */
+export const BULK_CURRENT_QUERY = /* GraphQL */ `
+  query KizunaBulkCurrent {
     currentBulkOperation(type: QUERY) {
-      id
-      status
-      errorCode
-      objectCount
-      url
-      partialDataUrl
-      createdAt
+      ${BULK_OPERATION_FIELDS}
+    }
+  }
+`;
+
+/** One bulk operation by id: polled until done, and read again when an import resumes. */
+export const BULK_POLL_QUERY = /* GraphQL */ `
+  query KizunaBulkPoll($id: ID!) {
+    node(id: $id) {
+      ... on BulkOperation {
+        ${BULK_OPERATION_FIELDS}
+      }
     }
   }
 `;
@@ -278,5 +294,6 @@ export const ALL_DOCUMENTS: Readonly<Record<string, string>> = {
   BULK_CUSTOMERS_QUERY,
   BULK_ORDERS_QUERY,
   BULK_RUN_MUTATION,
+  BULK_CURRENT_QUERY,
   BULK_POLL_QUERY,
 };

@@ -2,12 +2,7 @@ import { parse, validate } from 'graphql';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CartError, type WebhookChange } from '../../carts/connector.ts';
-import {
-  bulkCustomersAndOrders,
-  createShopifyConnector,
-  shopify,
-  type BulkPage,
-} from '../../carts/shopify.ts';
+import { createShopifyConnector, shopify } from '../../carts/shopify.ts';
 import {
   ALL_DOCUMENTS,
   CUSTOMER_PAGE_SIZE,
@@ -33,9 +28,13 @@ import {
   type ShopifyHarness,
 } from '../fakes/shopify/harness.ts';
 import { generateShop } from '../fakes/cart-data.ts';
+import { orderGid } from '../fakes/shopify.ts';
 import { connectorContract } from './contract.ts';
 
 connectorContract('shopify', shopifyContractHarness);
+
+/** Paged queries from the start, for the tests of paging itself (first imports use bulk). */
+const paged = createShopifyConnector({ firstImport: 'paged' });
 
 describe('Shopify GraphQL documents', () => {
   const vars = {
@@ -94,7 +93,7 @@ describe('Shopify connector over HTTP', () => {
 
   it('pages through every customer, oldest change first, within the cost bucket', async () => {
     const made = customers(400);
-    const pages = await collect(shopify.customers(h.ctx(), null));
+    const pages = await collect(paged.customers(h.ctx(), null));
     expect(pages.map((p) => p.items.length)).toEqual([160, 160, 80]);
     const ids = pages.flatMap((p) => p.items.map((c) => c.externalId));
     expect(ids).toEqual(made.map((c) => c.id));
@@ -113,28 +112,28 @@ describe('Shopify connector over HTTP', () => {
     customers(10);
     // One context, as one import job: the bucket it learnt carries over to the resumed sync.
     const ctx = h.ctx();
-    const first = await collect(shopify.customers(ctx, null), 1);
+    const first = await collect(paged.customers(ctx, null), 1);
     expect(first[0]!.items).toHaveLength(160);
-    const rest = await collect(shopify.customers(ctx, first[0]!.cursor));
+    const rest = await collect(paged.customers(ctx, first[0]!.cursor));
     const ids = [...first, ...rest].flatMap((p) => p.items.map((c) => c.externalId));
     expect(ids).toHaveLength(220);
     expect(new Set(ids).size).toBe(220);
     expect(h.fake.requests.at(-1)!.variables.query).toMatch(/^updated_at:>='2025-06-01T00:00:11/);
     expect(h.fake.throttled).toBe(0);
     // A new job knows nothing of the bucket: at most its first query is throttled, then it waits.
-    await collect(shopify.customers(h.ctx(), null));
+    await collect(paged.customers(h.ctx(), null));
     expect(h.fake.throttled).toBe(1);
   });
 
   it('imports only what changed since the cursor', async () => {
     const made = customers(5);
-    const all = await collect(shopify.customers(h.ctx(), null));
+    const all = await collect(paged.customers(h.ctx(), null));
     h.clock.t += 60_000;
     h.fake.add.touch(made[1]!.id);
     const added = h.fake.add.customer();
-    const next = await collect(shopify.customers(h.ctx(), all.at(-1)!.cursor));
+    const next = await collect(paged.customers(h.ctx(), all.at(-1)!.cursor));
     expect(next.flatMap((p) => p.items.map((c) => c.externalId))).toEqual([made[1]!.id, added.id]);
-    expect(await collect(shopify.customers(h.ctx(), next.at(-1)!.cursor))).toEqual([]);
+    expect(await collect(paged.customers(h.ctx(), next.at(-1)!.cursor))).toEqual([]);
   });
 
   it('maps customers: unverified e-mail, both phones, Japanese name order, custom data', async () => {
@@ -152,7 +151,7 @@ describe('Shopify connector over HTTP', () => {
       amountSpent: { amount: '9000.0', currencyCode: 'JPY' },
       tags: ['VIP', '定期'],
     });
-    const [c] = (await collect(shopify.customers(h.ctx(), null)))[0]!.items;
+    const [c] = (await collect(paged.customers(h.ctx(), null)))[0]!.items;
     expect(c).toMatchObject({
       email: ' Hanako@Example.JP ',
       emailVerified: false,
@@ -203,7 +202,7 @@ describe('Shopify connector over HTTP', () => {
         },
       ],
     });
-    const pages = await collect(shopify.orders(h.ctx(), null));
+    const pages = await collect(paged.orders(h.ctx(), null));
     expect(pages.map((p) => p.items.length)).toEqual([15, 6]);
     const o = pages[1]!.items.find((x) => x.externalId === special.id)!;
     expect(o).toMatchObject({
@@ -227,7 +226,7 @@ describe('Shopify connector over HTTP', () => {
     const many = Array.from({ length: 23 }, (_, i) => ({ ...base, sku: `SKU-${i}` }));
     h.clock.t += 1000;
     const big = h.fake.add.order({ lineItems: many });
-    const orders = (await collect(shopify.orders(h.ctx(), null))).flatMap((p) => p.items);
+    const orders = (await collect(paged.orders(h.ctx(), null))).flatMap((p) => p.items);
     const got = orders.find((o) => o.externalId === big.id)!;
     expect(got.items.map((i) => i.productCode)).toEqual(many.map((l) => l.sku));
     expect(orders.find((o) => o.externalId !== big.id)!.items).toHaveLength(1);
@@ -262,7 +261,7 @@ describe('Shopify connector over HTTP', () => {
     h.fake.inject({ throttled: true });
     h.fake.inject({ status: 503, times: 2 });
     h.fake.inject({ timeoutMs: 2_000 });
-    const fast = createShopifyConnector({ timeoutMs: 200 });
+    const fast = createShopifyConnector({ timeoutMs: 200, firstImport: 'paged' });
     const pages = await collect(fast.customers(h.ctx(), null));
     expect(pages[0]!.items).toHaveLength(3);
     expect(h.fake.requests.map((r) => r.outcome)).toEqual([
@@ -278,7 +277,7 @@ describe('Shopify connector over HTTP', () => {
 
   it('gives up on a dead store as unavailable', async () => {
     h.fake.inject({ status: 500, times: 10 });
-    const err = await collect(shopify.customers(h.ctx(), null)).catch((e: unknown) => e);
+    const err = await collect(paged.customers(h.ctx(), null)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CartError);
     expect(err).toMatchObject({ kind: 'unavailable' });
     expect(h.fake.requests).toHaveLength(8);
@@ -375,7 +374,7 @@ describe('Shopify webhooks', () => {
       ],
     });
     await h.fake.sendWebhook(url(), 'orders/updated', restOrderPayload(o));
-    const [fromGraphql] = (await collect(shopify.orders(h.ctx(), null)))[0]!.items;
+    const [fromGraphql] = (await collect(paged.orders(h.ctx(), null)))[0]!.items;
     expect(changes).toEqual([{ kind: 'order', order: { ...fromGraphql, number: o.name } }]);
     expect(fromGraphql).toMatchObject({ carrier: 'sagawa', trackingNumber: '4455' });
   });
@@ -437,42 +436,96 @@ describe('Shopify webhooks', () => {
 });
 
 describe('Shopify bulk export (first full import)', () => {
+  const ids = (pages: Array<{ items: Array<{ externalId: string }> }>) =>
+    pages.flatMap((p) => p.items.map((i) => i.externalId));
+  const ops = (h: ShopifyHarness, name: string) =>
+    h.fake.requests.filter((r) => r.operationName === name).length;
+  let h: ShopifyHarness;
+  beforeEach(async () => {
+    h = await startShopify({ bulkPolls: 2 }, '2026-11-23T00:00:00Z');
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
   it('reads customers and orders from bulk JSONL exactly as the paged queries do', async () => {
-    const h = await startShopify({ bulkPolls: 2 }, '2026-11-23T00:00:00Z');
-    try {
-      const data = generateShop(11, 60);
-      h.fake.seed(data);
-      const ctx = h.ctx();
-      const bulk: BulkPage[] = [];
-      for await (const p of bulkCustomersAndOrders(ctx)) bulk.push(p);
-      const of = <K extends BulkPage['kind']>(kind: K) =>
-        bulk
-          .filter((p) => p.kind === kind)
-          .flatMap((p) => p.page.items as Array<{ externalId: string }>);
-      const byId = (a: { externalId: string }, b: { externalId: string }) =>
-        a.externalId.localeCompare(b.externalId);
-      const paged = {
-        customers: (await collect(shopify.customers(ctx, null))).flatMap((p) => p.items),
-        orders: (await collect(shopify.orders(ctx, null))).flatMap((p) => p.items),
-      };
-      expect(of('customers')).toHaveLength(60);
-      expect(of('orders').length).toBe(data.orders.length);
-      expect(of('customers').sort(byId)).toEqual(paged.customers.sort(byId));
-      expect(of('orders').sort(byId)).toEqual(paged.orders.sort(byId));
-      // Two operations, each polled until done; the last page hands over to incremental sync.
-      expect(h.fake.requests.filter((r) => r.operationName === 'KizunaBulkRun')).toHaveLength(2);
-      expect(h.fake.requests.filter((r) => r.operationName === 'KizunaBulkPoll')).toHaveLength(6);
-      const last = bulk.filter((p) => p.kind === 'customers').at(-1)!.page.cursor;
-      expect(
-        bulk
-          .filter((p) => p.kind === 'customers')
-          .map((p) => p.page.cursor)
-          .slice(0, -1)
-          .every((c) => c === null),
-      ).toBe(true);
-      expect(await collect(shopify.customers(ctx, last))).toEqual([]);
-    } finally {
-      await h.close();
+    const data = generateShop(11, 60);
+    h.fake.seed(data);
+    const ctx = h.ctx();
+    const bulk = createShopifyConnector({ bulkPageSize: 25 });
+    const customers = await collect(bulk.customers(ctx, null));
+    const orders = await collect(bulk.orders(ctx, null));
+    const byId = (a: { externalId: string }, b: { externalId: string }) =>
+      a.externalId.localeCompare(b.externalId);
+    const pagedItems = {
+      customers: (await collect(paged.customers(ctx, null))).flatMap((p) => p.items),
+      orders: (await collect(paged.orders(ctx, null))).flatMap((p) => p.items),
+    };
+    expect(ids(customers)).toHaveLength(60);
+    expect(ids(orders)).toHaveLength(data.orders.length);
+    expect(customers.flatMap((p) => p.items).sort(byId)).toEqual(pagedItems.customers.sort(byId));
+    expect(orders.flatMap((p) => p.items).sort(byId)).toEqual(pagedItems.orders.sort(byId));
+    // One operation per list, polled by id until done; pages of 25.
+    expect(ops(h, 'KizunaBulkRun')).toBe(2);
+    expect(ops(h, 'KizunaBulkPoll')).toBe(6);
+    expect(customers.map((p) => p.items.length)).toEqual([0, 25, 25, 10]);
+    // The first page records the export, the middle ones a line in it, the last hands over to
+    // the incremental sync as of the export's start.
+    const cursors = customers.map((p) => JSON.parse(p.cursor!) as Record<string, unknown>);
+    expect(cursors.slice(0, 3)).toEqual([
+      { bulk: 'gid://shopify/BulkOperation/1', line: 0 },
+      { bulk: 'gid://shopify/BulkOperation/1', line: 25 },
+      { bulk: 'gid://shopify/BulkOperation/1', line: 50 },
+    ]);
+    expect(cursors[3]).toEqual({ u: '2026-11-23T00:00:00.000Z', id: 'gid://shopify/Customer/0' });
+    expect(await collect(bulk.customers(ctx, customers.at(-1)!.cursor))).toEqual([]);
+  });
+
+  it('resumes inside the export by line, reading the same file again, never starting over', async () => {
+    const data = generateShop(12, 80);
+    h.fake.seed(data);
+    const ctx = h.ctx();
+    const bulk = createShopifyConnector({ bulkPageSize: 20 });
+    const pages = await collect(bulk.orders(ctx, null));
+    expect(pages.length).toBeGreaterThan(5);
+    for (const k of [0, 1, 3, pages.length - 2]) {
+      const rest = await collect(bulk.orders(ctx, pages[k]!.cursor));
+      expect(ids(rest), `after page ${k}`).toEqual(ids(pages.slice(k + 1)));
+      expect(rest.at(-1)!.cursor).toBe(pages.at(-1)!.cursor);
     }
+    // Cursors fall between orders: every order keeps all its line items.
+    const items = new Map(data.orders.map((o) => [orderGid(o.id), o.items.length]));
+    for (const o of pages.flatMap((p) => p.items))
+      expect(o.items).toHaveLength(items.get(o.externalId)!);
+    expect(ops(h, 'KizunaBulkRun')).toBe(1);
+    expect(h.fake.bulkDownloads.get('1')).toBe(5);
+  });
+
+  it('starts a new export when the one in the cursor is gone', async () => {
+    h.fake.seed(generateShop(13, 30));
+    const gone = JSON.stringify({ bulk: 'gid://shopify/BulkOperation/99', line: 40 });
+    const pages = await collect(shopify.customers(h.ctx(), gone));
+    expect(ids(pages)).toHaveLength(30);
+    expect(ops(h, 'KizunaBulkRun')).toBe(1);
+  });
+
+  it('carries on with its own export when killed before storing the first cursor', async () => {
+    h.fake.seed(generateShop(14, 30));
+    const ctx = h.ctx();
+    const first = shopify.customers(ctx, null)[Symbol.asyncIterator]();
+    const started = (await first.next()).value as { cursor: string };
+    // The process died here: the export runs on at Shopify, its id never stored.
+    const pages = await collect(shopify.customers(ctx, null));
+    expect(ids(pages)).toHaveLength(30);
+    expect(JSON.parse(pages[0]!.cursor!)).toEqual(JSON.parse(started.cursor));
+    expect(ops(h, 'KizunaBulkCurrent')).toBe(1);
+  });
+
+  it('reports unreadable records of the export as skipped', async () => {
+    h.fake.seed(generateShop(15, 30));
+    h.fake.corruptNext(2);
+    const pages = await collect(shopify.customers(h.ctx(), null));
+    expect(ids(pages)).toHaveLength(28);
+    expect(pages.flatMap((p) => p.skipped)).toHaveLength(2);
   });
 });

@@ -26,7 +26,9 @@ const ORDER_MIX = [1, 1, 1, 2, 2, 3, 4, 6];
 
 /** One draw either way, so the option changes order counts and nothing else about a customer. */
 function orderCountOf(u: number, mean: number | undefined): number {
-  return mean === undefined ? ORDER_MIX[Math.floor(u * ORDER_MIX.length)]! : 1 + Math.floor(u * (2 * mean - 1));
+  return mean === undefined
+    ? ORDER_MIX[Math.floor(u * ORDER_MIX.length)]!
+    : 1 + Math.floor(u * (2 * mean - 1));
 }
 
 /**

@@ -174,4 +174,3 @@ export function makeEmail(
   else if (y < 0.08) email = ` ${email.charAt(0).toUpperCase()}${email.slice(1)} `;
   return { email, placeholder: false };
 }
-

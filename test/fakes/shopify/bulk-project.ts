@@ -103,7 +103,12 @@ export function rootFields(document: DocumentNode): RootField[] {
     const nodes = child('nodes');
     const set = node?.selectionSet ?? nodes?.selectionSet;
     if (set)
-      out.push({ name: sel.name.value, args: argsOf(sel), node: set, via: node ? 'edges' : 'nodes' });
+      out.push({
+        name: sel.name.value,
+        args: argsOf(sel),
+        node: set,
+        via: node ? 'edges' : 'nodes',
+      });
   }
   return out;
 }

@@ -79,7 +79,8 @@ export async function shopifyContractHarness(): Promise<ContractHarness<ShopifyC
   );
   const ctx = h.ctx();
   return {
-    connector: createShopifyConnector({ timeoutMs: 300 }),
+    // Pages of 100 so the suite's 400 customers come in several, as they do paged.
+    connector: createShopifyConnector({ timeoutMs: 300, bulkPageSize: 100 }),
     ctx,
     wrongCredentials: {
       credentials: { ...ctx.credentials, accessToken: 'shpat_wrong' },

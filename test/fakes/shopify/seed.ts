@@ -2,13 +2,7 @@
 // customer's phone in E.164 and refuses the same phone on two customers, so a duplicate record
 // keeps its number only on the default address, as typed.
 import type { LazyShop, ShopCarrier, ShopCustomer, ShopData, ShopOrder } from '../cart-data.ts';
-import type {
-  FakeCustomer,
-  FakeOrder,
-  FakeSubscription,
-  LazyRecords,
-  Store,
-} from './store.ts';
+import type { FakeCustomer, FakeOrder, FakeSubscription, LazyRecords, Store } from './store.ts';
 
 export const customerGid = (id: number) => `gid://shopify/Customer/${id}`;
 export const orderGid = (id: number) => `gid://shopify/Order/${id}`;
