@@ -24,7 +24,12 @@
 // - Unknown shop domains fail DNS or answer 404; a bad token answers 401 (or 403).
 // - No documented rate limit: 429 may come with Retry-After (seconds or HTTP date).
 // - The admin's customer page is https://{shopDomain}/admin/customers/{id}.
+// - Products: `products.json` lists `number` (商品コード, = order items' product_number), `name`,
+//   `sales_price` (tax included), `thumbnail_url`, `updated_at`; paged by page/per sorted by id.
+//   The storefront page is https://{shopDomain}/shop/products/{number}. Subscription courses are
+//   not told apart in the listing, so courseCode stays null.
 import { z } from 'zod';
+import type { CartProduct } from '../crm/cart.ts';
 import {
   CartError,
   type CartConnector,
@@ -39,6 +44,7 @@ import {
   jst,
   toCustomer,
   toOrder,
+  toProduct,
   toSubscription,
   type Resource,
   type Included,
@@ -257,6 +263,27 @@ export function createEcforceConnector(
     }
   }
 
+  /** The whole catalog by page number: it is small and has no cursor to resume from. */
+  async function* products(ctx: Ctx): AsyncGenerator<Page<CartProduct>> {
+    for (let page = 1; ; page++) {
+      const params = new URLSearchParams({ per: String(PER), page: String(page), sort: 'id' });
+      const doc = listDoc.safeParse(await get(ctx, 'products.json', params, false));
+      if (!doc.success)
+        throw new CartError('malformed', `ecforce products.json: not a JSON:API list`);
+      const items: CartProduct[] = [];
+      const skipped: SkippedRecord[] = [];
+      for (const r of doc.data.data) {
+        try {
+          items.push(toProduct(r, ctx.credentials.shopDomain));
+        } catch (e) {
+          skipped.push({ externalId: r.id, reason: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      if (items.length > 0 || skipped.length > 0) yield { items, skipped, cursor: null };
+      if (doc.data.data.length < PER) return;
+    }
+  }
+
   return {
     kind: 'ecforce',
     credentials,
@@ -267,6 +294,7 @@ export function createEcforceConnector(
     orders: (ctx, cursor) => sync(ctx, 'orders.json', 'order_items', cursor, toOrder),
     subscriptions: (ctx, cursor) =>
       sync(ctx, 'subs_orders.json', 'order_items', cursor, toSubscription),
+    products,
     customerAdminUrl: (creds, customer) =>
       `https://${creds.shopDomain}/admin/customers/${encodeURIComponent(customer.externalId)}`,
   };

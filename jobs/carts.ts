@@ -69,8 +69,9 @@ export function cartImportJob(deps: CartJobDeps): JobDefinition<z.infer<typeof i
 }
 
 /**
- * F3.4 defaults: orders (and subscriptions) every hour, customers (and products) once a day in the small hours of
- * shop time. Each tick only enqueues imports; pg-boss runs one tick per slot across all processes.
+ * F3.4 defaults: orders (and subscriptions) every hour, customers (and products) once a day in the
+ * small hours of shop time. Each tick only enqueues imports; pg-boss runs one tick per slot across
+ * all processes.
  */
 export function cartScheduleJobs(deps: CartJobDeps): JobDefinition<{ resources: Resource[] }>[] {
   const payload = z.object({

@@ -1,7 +1,13 @@
 // ecforce's wire format (JSON:API documents of the Admin API v2) and its mapping to Kizuna's cart
 // model; the assumptions behind each field are listed at the top of ../ecforce.ts.
 import { z } from 'zod';
-import type { CartCustomer, CartOrder, CartSubscription, Carrier } from '../../crm/cart.ts';
+import type {
+  CartCustomer,
+  CartOrder,
+  CartProduct,
+  CartSubscription,
+  Carrier,
+} from '../../crm/cart.ts';
 
 export const PER = 100;
 export const JST = 9 * 3_600_000;
@@ -70,6 +76,14 @@ export const subsAttrs = z.object({
   customer_id: z.union([z.number(), z.string()]).nullish(),
   times: z.number().nullish(),
   scheduled_to_be_shipped_at: time.nullish(),
+  updated_at: time,
+});
+
+export const productAttrs = z.object({
+  number: z.string().min(1),
+  name: z.string(),
+  sales_price: z.coerce.number().nullish(),
+  thumbnail_url: str,
   updated_at: time,
 });
 
@@ -187,3 +201,17 @@ export function toSubscription(r: Resource, included: Included): CartSubscriptio
 }
 
 /** Where a sync stands: the wire updated_at (sent back verbatim as gteq) and id of the last record. */
+
+/** A catalog product; `number` is the 商品コード order lines carry as product_number. */
+export function toProduct(r: Resource, shopDomain: string): CartProduct {
+  const a = productAttrs.parse(r.attributes);
+  return {
+    externalId: r.id,
+    code: a.number,
+    name: a.name,
+    price: a.sales_price ?? null,
+    url: `https://${shopDomain}/shop/products/${encodeURIComponent(a.number)}`,
+    imageUrl: a.thumbnail_url || null,
+    updatedAt: jst(a.updated_at),
+  };
+}

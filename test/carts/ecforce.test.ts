@@ -183,6 +183,29 @@ describe('ecforce specifics', () => {
     ).toBe(false);
   });
 
+  it('lists the whole catalog across pages, with codes order lines carry', async () => {
+    const catalog = Array.from({ length: 130 }, (_, i) => ({
+      code: `P-${String(i).padStart(3, '0')}`,
+      name: `商品 ${i}`,
+      price: 1000 + i,
+      courseCode: null,
+    }));
+    fake.seedProducts(catalog);
+    const products = await all(connector.products!(ctx));
+    expect(products).toHaveLength(130);
+    expect(products[1]).toEqual({
+      externalId: '2',
+      code: 'P-001',
+      name: '商品 1',
+      price: 1001,
+      url: 'https://shop.example.com/shop/products/P-001',
+      imageUrl: 'https://img.example/ecforce/P-001.jpg',
+      updatedAt: new Date('2026-10-01T00:00:00Z'),
+    });
+    const listed = fake.requests.filter((r) => r.path.endsWith('/products.json'));
+    expect(listed.map((r) => r.query.page)).toEqual(['1', '2']);
+  });
+
   it('rejects a cursor it did not write', async () => {
     const e = await all(connector.customers(ctx, 'garbage')).catch((x: unknown) => x);
     expect(e).toMatchObject({ kind: 'malformed' });

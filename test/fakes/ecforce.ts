@@ -6,12 +6,14 @@
 import { listenApp } from './listen.ts';
 import { createHangs } from './hang.ts';
 import { Hono, type Context } from 'hono';
-import type {
-  ShopCarrier,
-  ShopCustomer,
-  ShopData,
-  ShopOrder,
-  ShopSubscription,
+import {
+  PRODUCTS,
+  type ShopCarrier,
+  type ShopCustomer,
+  type ShopData,
+  type ShopOrder,
+  type ShopProduct,
+  type ShopSubscription,
 } from './cart-data.ts';
 
 export type CartFaultKind =
@@ -30,6 +32,8 @@ export interface FakeEcforce {
   /** Every request, answered or refused, oldest first. */
   requests: EcforceRequest[];
   seed(data: ShopData): void;
+  /** Replaces the catalog (the shared PRODUCTS until then); ids follow the list's order. */
+  seedProducts(products: readonly ShopProduct[]): void;
   /** The next `times` API requests fail this way (malformed_record: the next non-empty lists). */
   inject(kind: CartFaultKind, times?: number): void;
   /** Moves the customers' updated_at forward, all to one new second (as a bulk edit does). */
@@ -194,6 +198,29 @@ function subsOrderResource(
 }
 
 type Row = { id: number; updatedAt: Date; createdAt?: Date };
+type ProductRow = Row & { product: ShopProduct };
+
+const CATALOG_UPDATED = new Date('2026-10-01T00:00:00Z');
+function productResource(row: ProductRow): { data: Resource; included: Resource[] } {
+  const p = row.product;
+  return {
+    data: {
+      id: String(row.id),
+      type: 'product',
+      attributes: {
+        id: row.id,
+        number: p.code,
+        name: p.name,
+        sales_price: p.price,
+        list_price: p.price,
+        thumbnail_url: `https://img.example/ecforce/${encodeURIComponent(p.code)}.jpg`,
+        created_at: ecforceTime(row.updatedAt),
+        updated_at: ecforceTime(row.updatedAt),
+      },
+    },
+    included: [],
+  };
+}
 
 /** ransack-style `sort=updated_at,id` / `-updated_at`: the keys the connector and docs use. */
 function sorter(sort: string | null): (a: Row, b: Row) => number {
@@ -224,6 +251,14 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
   const customers = new Map<number, ShopCustomer>();
   const orders = new Map<number, ShopOrder>();
   const subs = new Map<number, ShopSubscription>();
+  const products = new Map<number, ProductRow>();
+  const seedProducts = (list: readonly ShopProduct[]) => {
+    products.clear();
+    list.forEach((product, i) =>
+      products.set(i + 1, { id: i + 1, updatedAt: CATALOG_UPDATED, product }),
+    );
+  };
+  seedProducts(PRODUCTS);
   const faults: Array<{ kind: CartFaultKind; left: number }> = [];
   const hangs = createHangs();
   const requests: EcforceRequest[] = [];
@@ -330,6 +365,10 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       'order_items',
     ),
   );
+  app.get(
+    '/api/v2/admin/products.json',
+    list(() => products.values(), productResource, ''),
+  );
   // Any other path is not an ecforce shop (a mistyped domain lands on a hosting 404 page).
   app.all('*', (c) => {
     const url = new URL(c.req.url);
@@ -354,6 +393,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       for (const o of data.orders) orders.set(o.id, o);
       for (const s of data.subscriptions) subs.set(s.id, s);
     },
+    seedProducts,
     inject(kind, times = 1) {
       faults.push({ kind, left: times });
     },
@@ -371,6 +411,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       customers.clear();
       orders.clear();
       subs.clear();
+      seedProducts(PRODUCTS);
       faults.length = 0;
       requests.length = 0;
       release();
