@@ -6,8 +6,10 @@
 import { listenApp } from './listen.ts';
 import { createHangs } from './hang.ts';
 import { Hono, type Context } from 'hono';
+import type { ByUpdate } from './cart-data/lazy.ts';
 import {
   PRODUCTS,
+  type LazyShop,
   type ShopCarrier,
   type ShopCustomer,
   type ShopData,
@@ -32,6 +34,8 @@ export interface FakeEcforce {
   /** Every request, answered or refused, oldest first. */
   requests: EcforceRequest[];
   seed(data: ShopData): void;
+  /** Serves a generated shop of any size (benchmarks), its orders made again when read. */
+  seedLazy(shop: LazyShop): void;
   /** Replaces the catalog (the shared PRODUCTS until then); ids follow the list's order. */
   seedProducts(products: readonly ShopProduct[]): void;
   /** The next `times` API requests fail this way (malformed_record: the next non-empty lists). */
@@ -262,6 +266,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
   const faults: Array<{ kind: CartFaultKind; left: number }> = [];
   const hangs = createHangs();
   const requests: EcforceRequest[] = [];
+  let lazy: LazyShop | undefined;
   const app = new Hono();
 
   function takeFault(list: boolean): CartFaultKind | undefined {
@@ -276,6 +281,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
     rows: () => Iterable<T>,
     render: (r: T) => { data: Resource; included: Resource[] },
     includable: string,
+    sorted?: () => (ByUpdate & { get(id: number): T }) | undefined,
   ) {
     return async (c: Context) => {
       const url = new URL(c.req.url);
@@ -320,10 +326,29 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
         log(400);
         return c.json({ errors: [{ title: 'invalid q[updated_at_gteq]' }] }, 400);
       }
-      const all = [...rows()]
-        .filter((r) => r.updatedAt.getTime() >= from)
-        .sort(sorter(query.sort ?? null));
-      const slice = all.slice((page - 1) * per, page * per);
+      const index = sorted?.();
+      let total: number;
+      let slice: T[];
+      if (index && query.sort === 'updated_at,id') {
+        // A lazy shop: a binary search into its (updated_at, id) order, nothing sorted per request.
+        let lo = 0;
+        let hi = index.at.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (index.at[mid]! < from) lo = mid + 1;
+          else hi = mid;
+        }
+        total = index.ids.length - lo;
+        const start = lo + (page - 1) * per;
+        const ids = index.ids.subarray(start, Math.min(start + per, index.ids.length));
+        slice = Array.from(ids, (id) => index.get(id));
+      } else {
+        const all = [...rows()]
+          .filter((r) => r.updatedAt.getTime() >= from)
+          .sort(sorter(query.sort ?? null));
+        total = all.length;
+        slice = all.slice((page - 1) * per, page * per);
+      }
       const includes = new Set((query.include ?? '').split(','));
       const docs = slice.map(render);
       if (docs.length > 0 && takeFault(true) === 'malformed_record') {
@@ -335,11 +360,11 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
         data: docs.map((d) => d.data),
         included: includes.has(includable) ? docs.flatMap((d) => d.included) : [],
         meta: {
-          total_count: all.length,
+          total_count: total,
           page,
           per,
           count: slice.length,
-          total_pages: Math.ceil(all.length / per),
+          total_pages: Math.ceil(total / per),
         },
       });
     };
@@ -347,7 +372,12 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
 
   app.get(
     '/api/v2/admin/customers.json',
-    list(() => customers.values(), customerResource, 'billing_address'),
+    list(
+      () => customers.values(),
+      customerResource,
+      'billing_address',
+      () => lazy && { ...lazy.customersByUpdate(), get: (id) => lazy!.customer(id)! },
+    ),
   );
   app.get(
     '/api/v2/admin/orders.json',
@@ -355,6 +385,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       () => orders.values(),
       (o) => orderResource(o),
       'order_items',
+      () => lazy && { ...lazy.ordersByUpdate(), get: (id) => lazy!.order(id)! },
     ),
   );
   app.get(
@@ -388,6 +419,11 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
     app,
     listen,
     requests,
+    seedLazy(shop) {
+      // Lists by updated_at (the connector's sort) come from the shop's typed-array indexes.
+      lazy = shop;
+      for (const s of shop.subscriptions()) subs.set(s.id, s);
+    },
     seed(data) {
       for (const c of data.customers) customers.set(c.id, c);
       for (const o of data.orders) orders.set(o.id, o);
@@ -408,6 +444,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       }
     },
     reset() {
+      lazy = undefined;
       customers.clear();
       orders.clear();
       subs.clear();

@@ -11,7 +11,8 @@ export class LazyShop {
   readonly orderCount: number;
   /** firstOrder[i] = the first order id of customers[i]; one past the end at [length]. */
   private readonly firstOrder: Int32Array;
-  private byUpdate: { ids: Int32Array; at: Float64Array } | undefined;
+  private orderIndex: ByUpdate | undefined;
+  private customerIndex: ByUpdate | undefined;
   private last: { customer: number; orders: ShopOrder[] } | undefined;
 
   constructor(
@@ -67,17 +68,36 @@ export class LazyShop {
   }
 
   /** Order ids sorted by (updatedAt, id), for carts that list by updated-at; built once. */
-  ordersByUpdate(): { ids: Int32Array; at: Float64Array } {
-    if (!this.byUpdate) {
+  ordersByUpdate(): ByUpdate {
+    if (!this.orderIndex) {
       const at = new Float64Array(this.orderCount + 1);
       for (const o of this.orders()) at[o.id] = o.updatedAt.getTime();
-      const ids = new Int32Array(this.orderCount);
-      for (let i = 0; i < ids.length; i++) ids[i] = i + 1;
-      ids.sort((a, b) => at[a]! - at[b]! || a - b);
-      const sortedAt = new Float64Array(ids.length);
-      for (let i = 0; i < ids.length; i++) sortedAt[i] = at[ids[i]!]!;
-      this.byUpdate = { ids, at: sortedAt };
+      this.orderIndex = byUpdate(at);
     }
-    return this.byUpdate;
+    return this.orderIndex;
   }
+
+  customersByUpdate(): ByUpdate {
+    if (!this.customerIndex) {
+      const at = new Float64Array(this.customers.length + 1);
+      for (const c of this.customers) at[c.id] = c.updatedAt.getTime();
+      this.customerIndex = byUpdate(at);
+    }
+    return this.customerIndex;
+  }
+}
+
+/** Ids 1..n in (updatedAt, id) order, with their times alongside for binary search. */
+export interface ByUpdate {
+  ids: Int32Array;
+  at: Float64Array;
+}
+
+function byUpdate(atById: Float64Array): ByUpdate {
+  const ids = new Int32Array(atById.length - 1);
+  for (let i = 0; i < ids.length; i++) ids[i] = i + 1;
+  ids.sort((a, b) => atById[a]! - atById[b]! || a - b);
+  const at = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) at[i] = atById[ids[i]!]!;
+  return { ids, at };
 }

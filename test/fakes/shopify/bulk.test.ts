@@ -39,14 +39,4 @@ describe('the fake Shopify bulk export', () => {
     expect(held.specViolations).toEqual([]);
     expect(lazy.specViolations).toEqual([]);
   });
-
-  it('finds orders of a generated shop by id as generateShop numbers them', () => {
-    const shop = new LazyShop(3, 50);
-    const all = generateShop(3, 50).orders;
-    expect(shop.orderCount).toBe(all.length);
-    for (const o of all) expect(shop.order(o.id)).toEqual(o);
-    const { ids, at } = shop.ordersByUpdate();
-    expect(ids.length).toBe(all.length);
-    for (let i = 1; i < ids.length; i++) expect(at[i]! >= at[i - 1]!).toBe(true);
-  });
 });
