@@ -5,18 +5,17 @@ import { FriendRepository } from '../db/friends.ts';
 import { LineEventRepository, type EventOutcome, type StoredEvent } from '../db/line-events.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../server/logger.ts';
-import type { IncomingMessage } from '../db/conversations.ts';
 import type { EventContext } from './events/context.ts';
 import { handleEvent } from './events/handle.ts';
-import { handleMessages, incomingMessage } from './events/messages.ts';
+import { handleWave, waves } from './events/wave.ts';
 import type { PostbackRegistry } from './postbacks.ts';
 
 export interface InboxProcessorOptions {
   db: Db;
   logger: Logger;
   postbacks: PostbackRegistry;
-  /** Enqueues a profile fetch inside the given transaction. */
-  enqueueProfileRefresh(trx: Kysely<Database>, botId: string, lineUserId: string): Promise<void>;
+  /** Enqueues profile fetches inside the given transaction. */
+  enqueueProfileRefresh(trx: Kysely<Database>, botId: string, lineUserIds: string[]): Promise<void>;
   batchSize?: number;
   /** Attempts before an event is marked failed for good (a poison event). */
   maxAttempts?: number;
@@ -59,39 +58,24 @@ export class InboxProcessor {
     const done: Array<{ event: StoredEvent; outcome: EventOutcome }> = [];
     const trx = await this.options.db.kysely.startTransaction().execute();
     try {
-      // Fast path: runs of consecutive messages of one bot are stored set-based, in two
-      // statements; other events run one by one, in order, between the runs.
-      let run: { botId: string; events: StoredEvent[]; messages: IncomingMessage[] } | undefined;
-      const flush = async () => {
-        if (!run) return;
-        await handleMessages(this.context(trx, run.botId), run.messages);
-        for (const event of run.events) done.push({ event, outcome: 'done' });
-        run = undefined;
-      };
-      for (const event of batch) {
-        if (!isolated) {
-          const message = incomingMessage(event.payload);
-          if (message) {
-            if (run && run.botId !== event.botId) await flush();
-            run ??= { botId: event.botId, events: [], messages: [] };
-            run.events.push(event);
-            run.messages.push(message);
-            continue;
-          }
-          await flush();
-          done.push({ event, outcome: await this.handle(trx, event) });
-          continue;
+      if (!isolated) {
+        // Fast path: the batch in waves (see waves()), each wave set-based per bot.
+        for (const wave of waves(batch)) {
+          for (const [botId, events] of byBot(wave))
+            done.push(...(await handleWave(this.context(trx, botId), events)));
         }
-        const savepoint = await trx.savepoint('event').execute();
-        try {
-          done.push({ event, outcome: await this.handle(savepoint, event) });
-          await savepoint.releaseSavepoint('event').execute();
-        } catch (error) {
-          await savepoint.rollbackToSavepoint('event').execute();
-          failures.push({ event, error });
+      } else {
+        for (const event of batch) {
+          const savepoint = await trx.savepoint('event').execute();
+          try {
+            done.push({ event, outcome: await this.handle(savepoint, event) });
+            await savepoint.releaseSavepoint('event').execute();
+          } catch (error) {
+            await savepoint.rollbackToSavepoint('event').execute();
+            failures.push({ event, error });
+          }
         }
       }
-      await flush();
       await this.events.finish(trx, done);
       await trx.commit().execute();
     } catch (error) {
@@ -162,7 +146,10 @@ export class InboxProcessor {
       friends: new FriendRepository(trx),
       conversations: new ConversationRepository(trx),
       postbacks: this.options.postbacks,
-      refreshProfile: (lineUserId) => this.options.enqueueProfileRefresh(trx, botId, lineUserId),
+      refreshProfiles: (lineUserIds) =>
+        lineUserIds.length > 0
+          ? this.options.enqueueProfileRefresh(trx, botId, lineUserIds)
+          : Promise.resolve(),
     };
   }
 
@@ -183,4 +170,14 @@ export class InboxProcessor {
     const delay = this.options.retryDelay?.(event.attempts) ?? Math.min(2 ** event.attempts, 300);
     await this.events.failAttempt(event, message, final, delay);
   }
+}
+
+function byBot(events: StoredEvent[]): Map<string, StoredEvent[]> {
+  const out = new Map<string, StoredEvent[]>();
+  for (const event of events) {
+    const list = out.get(event.botId);
+    if (list) list.push(event);
+    else out.set(event.botId, [event]);
+  }
+  return out;
 }

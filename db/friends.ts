@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { ROUTE_ATTRIBUTION_MS, type Friend, type FriendSource } from '../crm/friend.ts';
 import type { LineProfile } from '../bot/line-port.ts';
 import type { Database, FriendsTable } from './schema.ts';
@@ -49,38 +49,78 @@ export class FriendRepository {
 
   /** A follow (new friend, re-follow or unblock) at `at`. */
   async follow(botId: string, lineUserId: string, at: Date): Promise<UpsertedFriend> {
-    const routeId = await this.attributedRoute(botId, lineUserId, at);
-    return this.upsert(
-      botId,
-      lineUserId,
-      'follow',
-      { first_followed_at: at, last_followed_at: at, route_id: routeId },
-      {
-        first_followed_at: sql`least(friends.first_followed_at, excluded.first_followed_at)`,
-        last_followed_at: sql`greatest(friends.last_followed_at, excluded.last_followed_at)`,
-        blocked_at: sql`case when friends.blocked_at < excluded.last_followed_at then null else friends.blocked_at end`,
-        route_id: sql`coalesce(friends.route_id, excluded.route_id)`,
-      },
+    return one(await this.followMany(botId, [{ lineUserId, at }]), lineUserId);
+  }
+
+  /**
+   * Follows of many users in one statement, each attributed to the route whose URL the user opened
+   * most recently before following (within the attribution window).
+   */
+  async followMany(botId: string, follows: FriendEvent[]): Promise<Map<string, UpsertedFriend>> {
+    const v = spans(follows);
+    if (v.users.length === 0) return new Map();
+    const window = ROUTE_ATTRIBUTION_MS / 1000;
+    return upserted(
+      await sql<UpsertedRow>`
+      insert into friends (id, bot_id, line_user_id, source, first_followed_at, last_followed_at, route_id)
+      select gen_random_uuid()::text, ${botId}, v.u, 'follow', v.first_at, v.last_at,
+        (select rv.route_id from route_visits rv
+         where rv.bot_id = ${botId} and rv.line_user_id = v.u
+           and rv.visited_at >= v.last_at - make_interval(secs => ${window})
+           and rv.visited_at <= v.last_at + interval '60 seconds'
+         order by rv.visited_at desc limit 1)
+      from unnest(${v.users}::text[], ${v.first}::timestamptz[], ${v.last}::timestamptz[]) as v(u, first_at, last_at)
+      on conflict (bot_id, line_user_id) do update set
+        first_followed_at = least(friends.first_followed_at, excluded.first_followed_at),
+        last_followed_at = greatest(friends.last_followed_at, excluded.last_followed_at),
+        blocked_at = case when friends.blocked_at < excluded.last_followed_at then null else friends.blocked_at end,
+        route_id = coalesce(friends.route_id, excluded.route_id),
+        updated_at = now()
+      returning id, line_user_id, (xmax = 0) as created`.execute(this.db),
     );
   }
 
   /** An unfollow (the user blocked the account) at `at`. */
   async block(botId: string, lineUserId: string, at: Date): Promise<UpsertedFriend> {
-    return this.upsert(
-      botId,
-      lineUserId,
-      'event',
-      { blocked_at: at },
-      {
-        blocked_at: sql`case when excluded.blocked_at >= coalesce(friends.last_followed_at, '-infinity'::timestamptz)
-        then greatest(friends.blocked_at, excluded.blocked_at) else friends.blocked_at end`,
-      },
+    return one(await this.blockMany(botId, [{ lineUserId, at }]), lineUserId);
+  }
+
+  /** Unfollows of many users in one statement; a block older than the latest follow is ignored. */
+  async blockMany(botId: string, blocks: FriendEvent[]): Promise<Map<string, UpsertedFriend>> {
+    const v = spans(blocks);
+    if (v.users.length === 0) return new Map();
+    return upserted(
+      await sql<UpsertedRow>`
+      insert into friends (id, bot_id, line_user_id, source, blocked_at)
+      select gen_random_uuid()::text, ${botId}, v.u, 'event', v.at
+      from unnest(${v.users}::text[], ${v.last}::timestamptz[]) as v(u, at)
+      on conflict (bot_id, line_user_id) do update set
+        blocked_at = case when excluded.blocked_at >= coalesce(friends.last_followed_at, '-infinity'::timestamptz)
+          then greatest(friends.blocked_at, excluded.blocked_at) else friends.blocked_at end,
+        updated_at = now()
+      returning id, line_user_id, (xmax = 0) as created`.execute(this.db),
     );
   }
 
   /** Makes sure a friend row exists (a user who followed before Kizuna was connected). */
   async ensure(botId: string, lineUserId: string, source: FriendSource): Promise<UpsertedFriend> {
-    return this.upsert(botId, lineUserId, source, {}, {});
+    return one(await this.ensureMany(botId, [lineUserId], source), lineUserId);
+  }
+
+  async ensureMany(
+    botId: string,
+    lineUserIds: string[],
+    source: FriendSource,
+  ): Promise<Map<string, UpsertedFriend>> {
+    const users = [...new Set(lineUserIds)];
+    if (users.length === 0) return new Map();
+    return upserted(
+      await sql<UpsertedRow>`
+      insert into friends (id, bot_id, line_user_id, source)
+      select gen_random_uuid()::text, ${botId}, u, ${source} from unnest(${users}::text[]) as u
+      on conflict (bot_id, line_user_id) do update set bot_id = friends.bot_id
+      returning id, line_user_id, (xmax = 0) as created`.execute(this.db),
+    );
   }
 
   /** Creates the friends of an imported page of follower ids not known yet; returns their ids. */
@@ -117,65 +157,6 @@ export class FriendRepository {
       .where('line_user_id', '=', profile.userId)
       .execute();
   }
-
-  /** The route whose URL this user opened most recently before following (within the window). */
-  private async attributedRoute(
-    botId: string,
-    lineUserId: string,
-    at: Date,
-  ): Promise<string | null> {
-    const visit = await this.db
-      .selectFrom('route_visits')
-      .select('route_id')
-      .where('bot_id', '=', botId)
-      .where('line_user_id', '=', lineUserId)
-      .where('visited_at', '>=', new Date(at.getTime() - ROUTE_ATTRIBUTION_MS))
-      .where('visited_at', '<=', new Date(at.getTime() + 60_000))
-      .orderBy('visited_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return visit?.route_id ?? null;
-  }
-
-  private async upsert(
-    botId: string,
-    lineUserId: string,
-    source: FriendSource,
-    values: Partial<
-      Pick<
-        Insertable<FriendsTable>,
-        'first_followed_at' | 'last_followed_at' | 'blocked_at' | 'route_id'
-      >
-    >,
-    set: Partial<
-      Record<
-        'first_followed_at' | 'last_followed_at' | 'blocked_at' | 'route_id',
-        RawBuilder<never>
-      >
-    >,
-  ): Promise<UpsertedFriend> {
-    const row = await this.db
-      .insertInto('friends')
-      .values({
-        id: crypto.randomUUID(),
-        bot_id: botId,
-        line_user_id: lineUserId,
-        source,
-        ...values,
-      })
-      .onConflict((oc) => {
-        const target = oc.columns(['bot_id', 'line_user_id']);
-        // A no-op update still returns the row (do nothing would return none).
-        return target.doUpdateSet(
-          Object.keys(set).length > 0
-            ? { ...set, updated_at: sql<Date>`now()` }
-            : { bot_id: sql<string>`friends.bot_id` },
-        );
-      })
-      .returning(['id', sql<boolean>`(xmax = 0)`.as('created')])
-      .executeTakeFirstOrThrow();
-    return { id: row.id, created: row.created };
-  }
 }
 
 /** Maps a friends row to the domain type (shared by the read queries). */
@@ -195,4 +176,48 @@ export function toFriend(row: Selectable<FriendsTable>): Friend {
     profileFetchedAt: row.profile_fetched_at,
     createdAt: row.created_at,
   };
+}
+
+/** A follow or block of one user at a time. */
+export interface FriendEvent {
+  lineUserId: string;
+  at: Date;
+}
+
+interface UpsertedRow {
+  id: string;
+  line_user_id: string;
+  created: boolean;
+}
+
+/**
+ * One row per user for a set-based upsert (PostgreSQL refuses to update a row twice in one
+ * statement): the user's earliest and latest times, as ISO strings both drivers send exactly.
+ */
+function spans(events: FriendEvent[]): { users: string[]; first: string[]; last: string[] } {
+  const byUser = new Map<string, { first: Date; last: Date }>();
+  for (const { lineUserId, at } of events) {
+    const seen = byUser.get(lineUserId);
+    if (!seen) byUser.set(lineUserId, { first: at, last: at });
+    else {
+      if (at < seen.first) seen.first = at;
+      if (at > seen.last) seen.last = at;
+    }
+  }
+  const entries = [...byUser];
+  return {
+    users: entries.map(([u]) => u),
+    first: entries.map(([, t]) => t.first.toISOString()),
+    last: entries.map(([, t]) => t.last.toISOString()),
+  };
+}
+
+function upserted(result: { rows: UpsertedRow[] }): Map<string, UpsertedFriend> {
+  return new Map(result.rows.map((r) => [r.line_user_id, { id: r.id, created: r.created }]));
+}
+
+function one(friends: Map<string, UpsertedFriend>, lineUserId: string): UpsertedFriend {
+  const friend = friends.get(lineUserId);
+  if (!friend) throw new Error(`upsert returned no row for ${lineUserId}`);
+  return friend;
 }

@@ -90,9 +90,12 @@ export function createKizuna(options: KizunaOptions) {
     db,
     logger,
     postbacks,
-    enqueueProfileRefresh: async (trx, botId, lineUserId) => {
-      await queue.send(refreshProfile, { botId, lineUserId }, { trx });
-    },
+    enqueueProfileRefresh: (trx, botId, lineUserIds) =>
+      queue.sendMany(
+        refreshProfile,
+        lineUserIds.map((lineUserId) => ({ botId, lineUserId })),
+        { trx },
+      ),
   });
   const inbox = new InboxWriter(new LineEventRepository(db.kysely), {
     onStored: () => processor.notify(),

@@ -15,13 +15,13 @@ export interface EventContext {
   friends: FriendRepository;
   conversations: ConversationRepository;
   postbacks: PostbackRegistry;
-  /** Enqueues a profile fetch for this user (deduplicated while one is queued). */
-  refreshProfile(lineUserId: string): Promise<void>;
+  /** Enqueues profile fetches for these users (one statement for all of them). */
+  refreshProfiles(lineUserIds: string[]): Promise<void>;
 }
 
 /** Makes sure the friend behind an event exists; a new one gets its profile fetched. */
 export async function ensureFriend(ctx: EventContext, lineUserId: string): Promise<UpsertedFriend> {
   const friend = await ctx.friends.ensure(ctx.botId, lineUserId, 'event');
-  if (friend.created) await ctx.refreshProfile(lineUserId);
+  if (friend.created) await ctx.refreshProfiles([lineUserId]);
   return friend;
 }

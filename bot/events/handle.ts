@@ -1,7 +1,8 @@
 import { handledEventSchema, type HandledEvent, type WebhookEvent } from '../../crm/line-events.ts';
 import type { EventOutcome } from '../../db/line-events.ts';
 import { ensureFriend, type EventContext } from './context.ts';
-import { handleMessages, incomingMessage } from './messages.ts';
+import { handleMessages, messageOf } from './messages.ts';
+import { storePostbacks } from './postback.ts';
 
 /**
  * Runs one stored LINE event. One branch per event type Kizuna acts on; every other type (join,
@@ -20,7 +21,7 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
     case 'follow': {
       // New friend, re-follow or unblock (follow.isUnblocked): the profile may have changed too.
       await ctx.friends.follow(ctx.botId, userId, at);
-      await ctx.refreshProfile(userId);
+      await ctx.refreshProfiles([userId]);
       return 'done';
     }
     case 'unfollow': {
@@ -28,36 +29,13 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
       return 'done';
     }
     case 'message': {
-      const message = incomingMessage(event);
+      const message = messageOf(event);
       if (message) await handleMessages(ctx, [message]);
       return 'done';
     }
-    case 'postback': {
-      const friend = await ensureFriend(ctx, userId);
-      const handler = ctx.postbacks.find(event.postback.data);
-      await ctx.trx
-        .insertInto('postbacks')
-        .values({
-          bot_id: ctx.botId,
-          webhook_event_id: event.webhookEventId,
-          friend_id: friend.id,
-          data: event.postback.data,
-          params: event.postback.params ? JSON.stringify(event.postback.params) : null,
-          handler: handler?.name ?? null,
-          received_at: at,
-        })
-        .onConflict((oc) => oc.columns(['bot_id', 'webhook_event_id']).doNothing())
-        .execute();
-      await handler?.handle({
-        botId: ctx.botId,
-        friendId: friend.id,
-        lineUserId: userId,
-        data: event.postback.data,
-        params: event.postback.params,
-        occurredAt: at,
-      });
+    case 'postback':
+      await storePostbacks(ctx, [{ ...event, source: { ...event.source, type: 'user', userId } }]);
       return 'done';
-    }
     case 'accountLink': {
       const friend = await ensureFriend(ctx, userId);
       await ctx.trx

@@ -1,6 +1,7 @@
 import {
   handledEventSchema,
   messageContentForStorage,
+  type HandledEvent,
   type WebhookEvent,
 } from '../../crm/line-events.ts';
 import type { IncomingMessage } from '../../db/conversations.ts';
@@ -10,8 +11,12 @@ import type { EventContext } from './context.ts';
 export function incomingMessage(raw: WebhookEvent): IncomingMessage | undefined {
   if (raw.type !== 'message') return undefined;
   const parsed = handledEventSchema.safeParse(raw);
-  if (!parsed.success || parsed.data.type !== 'message') return undefined;
-  const event = parsed.data;
+  return parsed.success ? messageOf(parsed.data) : undefined;
+}
+
+/** The stored form of a parsed event when it is a 1:1 `message`. */
+export function messageOf(event: HandledEvent): IncomingMessage | undefined {
+  if (event.type !== 'message') return undefined;
   const lineUserId = event.source?.type === 'user' ? event.source.userId : undefined;
   if (!lineUserId) return undefined;
   return {
@@ -29,9 +34,9 @@ export function incomingMessage(raw: WebhookEvent): IncomingMessage | undefined 
  * first seen through a message gets its profile fetched.
  */
 export async function handleMessages(
-  ctx: Pick<EventContext, 'botId' | 'conversations' | 'refreshProfile'>,
+  ctx: Pick<EventContext, 'botId' | 'conversations' | 'refreshProfiles'>,
   messages: IncomingMessage[],
 ): Promise<void> {
-  const created = await ctx.conversations.addIncoming(ctx.botId, messages);
-  for (const lineUserId of created) await ctx.refreshProfile(lineUserId);
+  if (messages.length === 0) return;
+  await ctx.refreshProfiles(await ctx.conversations.addIncoming(ctx.botId, messages));
 }

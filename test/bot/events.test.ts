@@ -94,6 +94,51 @@ describe('follow and unfollow', () => {
   });
 });
 
+describe('a batch of many friends at once', () => {
+  it('gives each friend its events in order while storing the batch set-based', async () => {
+    const seen: string[] = [];
+    w.kizuna.postbacks.register({
+      name: 'batch',
+      matches: (d) => d.startsWith('batch:'),
+      handle: async (ctx) => void seen.push(`${ctx.lineUserId}:${ctx.data}`),
+    });
+    const [a, b, c] = [1, 2, 3].map((n) => w.line.addUser({ displayName: `一括${n}` }));
+    const t = Date.now() - 10_000;
+    const at = (n: number, e: object) => ({ ...e, timestamp: t + n });
+    // One webhook body, so one claim: a follows, blocks and comes back; b talks; c presses a menu.
+    await send([
+      at(0, w.line.events.follow(a!.userId)),
+      at(1, w.line.events.message.text(b!.userId, 'one')),
+      at(2, w.line.events.unfollow(a!.userId)),
+      at(3, w.line.events.postback(c!.userId, 'batch:first')),
+      at(4, w.line.events.message.text(b!.userId, 'two')),
+      at(5, w.line.events.follow(a!.userId, { isUnblocked: true })),
+      at(6, w.line.events.postback(c!.userId, 'batch:second')),
+      at(7, w.line.events.message.text(a!.userId, 'back')),
+    ]);
+    await w.settle();
+    const rowA = await friend(a!.userId);
+    expect(rowA).toMatchObject({ blocked_at: null, display_name: '一括1' });
+    expect(rowA!.first_followed_at?.getTime()).toBe(t);
+    expect(rowA!.last_followed_at?.getTime()).toBe(t + 5);
+    expect(await friend(c!.userId)).toMatchObject({ source: 'event', display_name: '一括3' });
+    expect(seen).toEqual([`${c!.userId}:batch:first`, `${c!.userId}:batch:second`]);
+    const texts = await sql<{ line_user_id: string; text: string }>`
+      select f.line_user_id, m.content->>'text' as text from messages m
+      join conversations cv on cv.id = m.conversation_id join friends f on f.id = cv.friend_id
+      where f.line_user_id in (${a!.userId}, ${b!.userId}) order by m.sent_at`.execute(db());
+    expect(texts.rows).toEqual([
+      { line_user_id: b!.userId, text: 'one' },
+      { line_user_id: b!.userId, text: 'two' },
+      { line_user_id: a!.userId, text: 'back' },
+    ]);
+    const states = await sql<{ state: string; n: number }>`
+      select state, count(*)::int as n from line_events where line_user_id in (${a!.userId}, ${b!.userId}, ${c!.userId})
+      group by state`.execute(db());
+    expect(states.rows).toEqual([{ state: 'done', n: 8 }]);
+  });
+});
+
 describe('messages', () => {
   it('stores every content type in the friend’s conversation, media as a reference', async () => {
     const user = w.line.addUser({ displayName: 'Taro' });
@@ -166,6 +211,7 @@ describe('postbacks and account links', () => {
     const rows = await db()
       .selectFrom('postbacks')
       .select(['data', 'handler', 'params'])
+      .where('data', 'in', ['menu:orders', 'other=1'])
       .orderBy('data')
       .execute();
     expect(rows).toEqual([
