@@ -51,6 +51,7 @@ export class ConnectionRepository {
     name: string;
     credentials: object;
     baseUrl?: string | null;
+    birthdaySync?: boolean;
   }): Promise<Connection | undefined> {
     const row = await this.db
       .insertInto('connections')
@@ -61,6 +62,7 @@ export class ConnectionRepository {
         name: input.name,
         credentials_sealed: await this.box.seal(JSON.stringify(input.credentials)),
         base_url: input.baseUrl ?? null,
+        birthday_sync: input.birthdaySync ?? false,
       })
       .onConflict((oc) =>
         oc.columns(['bot_id', 'cart']).where('disconnected_at', 'is', null).doNothing(),

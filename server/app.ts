@@ -13,9 +13,11 @@ import { adminAuth } from './middleware/admin-auth.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
 import { cartWebhookRoutes } from './routes/cart-webhooks.ts';
+import { connectionProductRoutes } from './routes/connection-products.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { linkRoutes } from './routes/links.ts';
 import { friendOrderRoutes } from './routes/friend-orders.ts';
+import { friendPurchaseRoutes } from './routes/friend-purchases.ts';
 import { friendAddRoutes } from './routes/friend-add-routes.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
@@ -73,8 +75,10 @@ export function createApp(options: AppOptions) {
   app.route('/', conversationRoutes());
   app.route('/', friendAddRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', connectionProductRoutes());
   app.route('/', linkRoutes());
   app.route('/', friendOrderRoutes());
+  app.route('/', friendPurchaseRoutes());
   app.route('/', lineWebhookRoutes());
   app.route('/', cartWebhookRoutes());
 

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { CartError } from '../../carts/connector.ts';
 import { connectorFor, supportedCarts } from '../../carts/index.ts';
+import { cartSyncsBirthday } from '../../crm/birthday-sync.ts';
 import { cartKindSchema } from '../../crm/cart-kind.ts';
 import type { Connection } from '../../db/connections.ts';
 import type { AppEnv } from '../app.ts';
@@ -16,6 +17,7 @@ const connectionSchema = z
     status: z.enum(['connected', 'syncing', 'error', 'disconnected']),
     lastError: z.string().nullable(),
     lastSuccessAt: z.string().nullable(),
+    birthdaySync: z.boolean(),
     createdAt: z.string(),
   })
   .openapi('Connection');
@@ -28,6 +30,8 @@ const createBody = z
     credentials: z.record(z.string(), z.string()),
     /** Points the connector at another server speaking the cart's API (staging, demos, tests). */
     baseUrl: z.url().optional(),
+    /** F4.4: the cart's birthdays fill friends' (carts that keep one: ecforce, リピスト, ...). */
+    birthdaySync: z.boolean().optional(),
   })
   .openapi('ConnectionCreate');
 
@@ -122,6 +126,7 @@ const present = (c: Connection) => ({
   status: c.status,
   lastError: c.lastError,
   lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
+  birthdaySync: c.birthdaySync,
   createdAt: c.createdAt.toISOString(),
 });
 
@@ -144,6 +149,11 @@ export function connectionRoutes() {
           `${body.cart} cannot be connected yet; supported: ${supportedCarts().join(', ')}`,
           [{ field: 'cart', message: 'is not supported yet' }],
         );
+      }
+      if (body.birthdaySync && !cartSyncsBirthday(body.cart)) {
+        throw new AppError(400, 'invalid_request', `${body.cart} birthdays are not synced`, [
+          { field: 'birthdaySync', message: 'this cart does not sync birthdays' },
+        ]);
       }
       const credentials = connector.credentials.safeParse(body.credentials);
       if (!credentials.success) throw invalidRequest(credentials.error, 'credentials');
@@ -172,6 +182,7 @@ export function connectionRoutes() {
         name: body.name ?? body.cart,
         credentials: credentials.data as object,
         baseUrl: body.baseUrl ?? null,
+        birthdaySync: body.birthdaySync ?? false,
       });
       if (!connection) {
         throw new AppError(
@@ -190,11 +201,11 @@ export function connectionRoutes() {
       return c.json(present(connection), 201);
     })
     .openapi(routes.get, async (c) => {
-      const connection = await owned(c.var.deps, c.req.valid('param'));
+      const connection = await ownedConnection(c.var.deps, c.req.valid('param'));
       return c.json(present(connection), 200);
     })
     .openapi(routes.sync, async (c) => {
-      const connection = await owned(c.var.deps, c.req.valid('param'));
+      const connection = await ownedConnection(c.var.deps, c.req.valid('param'));
       if (connection.disconnectedAt)
         throw new AppError(409, 'disconnected', 'this connection is disconnected');
       const queued = ['customers', 'orders', 'subscriptions', 'products'] as const;
@@ -202,7 +213,7 @@ export function connectionRoutes() {
       return c.json({ queued: [...queued] }, 202);
     })
     .openapi(routes.runs, async (c) => {
-      const connection = await owned(c.var.deps, c.req.valid('param'));
+      const connection = await ownedConnection(c.var.deps, c.req.valid('param'));
       const rows = await c.var.deps.db.kysely
         .selectFrom('sync_runs')
         .selectAll()
@@ -223,14 +234,14 @@ export function connectionRoutes() {
       return c.json({ items }, 200);
     })
     .openapi(routes.disconnect, async (c) => {
-      const connection = await owned(c.var.deps, c.req.valid('param'));
+      const connection = await ownedConnection(c.var.deps, c.req.valid('param'));
       await c.var.deps.connections.disconnect(connection.id);
       return c.json(present((await c.var.deps.connections.get(connection.id))!), 200);
     });
 }
 
 /** The connection, if it belongs to the bot in the path; 404 otherwise (no peeking across bots). */
-async function owned(
+export async function ownedConnection(
   deps: AppEnv['Variables']['deps'],
   params: { botId: string; connectionId: string },
 ): Promise<Connection> {
