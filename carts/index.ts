@@ -1,6 +1,7 @@
 import type { CartKind } from '../crm/cart-kind.ts';
 import type { CartConnector } from './connector.ts';
 import { ecforce } from './ecforce.ts';
+import { rakuten } from './rakuten.ts';
 import { shopify } from './shopify.ts';
 
 /**
@@ -10,6 +11,7 @@ import { shopify } from './shopify.ts';
 const connectors: Partial<Record<CartKind, CartConnector<unknown>>> = {
   shopify: shopify as CartConnector<unknown>,
   ecforce: ecforce as CartConnector<unknown>,
+  rakuten: rakuten as CartConnector<unknown>,
 };
 
 export function connectorFor(cart: CartKind): CartConnector<unknown> | undefined {

@@ -61,9 +61,9 @@ describe('/api/bots/:botId/connections', () => {
     expect((await missing.json()).error.fields.map((f: { field: string }) => f.field)).toContain(
       'credentials.shopDomain',
     );
-    const rakuten = await connect({ serviceSecret: 'x', licenseKey: 'y' }, 'rakuten');
-    expect(rakuten.status).toBe(400);
-    expect((await rakuten.json()).error).toMatchObject({
+    const makeshop = await connect({ shopId: 'x', token: 'y' }, 'makeshop');
+    expect(makeshop.status).toBe(400);
+    expect((await makeshop.json()).error).toMatchObject({
       code: 'cart_not_supported',
       fields: [{ field: 'cart', message: 'is not supported yet' }],
     });
