@@ -23,6 +23,13 @@ export async function refreshFriendPurchases(
   scope: RefreshScope,
 ): Promise<void> {
   const friends = friendsIn(scope);
+  // Two transactions may refresh one friend at once (the orders and customers imports, a
+  // webhook). Under READ COMMITTED the later upsert would then write figures computed without the
+  // other's uncommitted orders. Locking the friends first (in id order, so never a deadlock) makes
+  // the later one wait, and its statements below then see what the first committed.
+  await sql`select id from friends where id in (${friends}) order by id for no key update`.execute(
+    db,
+  );
   await refreshStats(db, friends);
   await syncBirthdays(db, friends);
 }

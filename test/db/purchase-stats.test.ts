@@ -1,81 +1,22 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import type { CartConnector, Page } from '../../carts/connector.ts';
-import type { CartCustomer, CartKind, CartOrder, CartProduct } from '../../crm/cart.ts';
-import { CartProductRepository } from '../../db/cart-products.ts';
-import { ConnectionRepository, type Connection } from '../../db/connections.ts';
+import { CartDataRepository } from '../../db/cart-data.ts';
+import type { Connection } from '../../db/connections.ts';
 import { refreshFriendPurchases } from '../../db/purchase-stats.ts';
-import { SecretBox } from '../../db/secret-box.ts';
 import { applyWebhookChanges, importResource, type ImportDeps } from '../../jobs/cart-import.ts';
-import { silentLogger } from '../../server/logger.ts';
-import { customer, insertBot, insertFriend, order } from '../helpers/carts.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
-
-/** A cart at the connector interface holding whatever the test puts in it. */
-function memoryCart(kind: CartKind) {
-  const held = { customers: [] as CartCustomer[], orders: [] as CartOrder[] };
-  const products: CartProduct[][] = [];
-  async function* one<T>(items: T[]): AsyncIterable<Page<T>> {
-    yield { items, skipped: [], cursor: null };
-  }
-  const connector: CartConnector<{ token: string }> = {
-    kind,
-    credentials: z.object({ token: z.string() }),
-    verify: async () => {},
-    customers: () => one(held.customers),
-    orders: () => one(held.orders),
-    async *products() {
-      for (const items of products) yield { items, skipped: [], cursor: null };
-    },
-    customerAdminUrl: (_c, c) => `https://cart.example/customers/${c.externalId}`,
-  };
-  return { connector: connector as CartConnector<unknown>, held, products };
-}
+import { customer, insertFriend, order } from '../helpers/carts.ts';
+import { openTestDb, testDatabaseUrl, type TestDb } from '../helpers/db.ts';
+import { importHarness, memoryCart } from '../helpers/memory-cart.ts';
 
 let t: TestDb;
 let deps: ImportDeps;
-let connections: ConnectionRepository;
+let connect: Awaited<ReturnType<typeof importHarness>>['connect'];
 const BOT = 'shop';
 
 beforeAll(async () => {
   t = await openTestDb();
-  connections = new ConnectionRepository(
-    t.db.kysely,
-    await SecretBox.fromBase64Key(SecretBox.generateKey()),
-  );
-  deps = {
-    db: t.db,
-    connections,
-    logger: silentLogger,
-    fetch,
-    sleep: async () => {},
-    now: () => new Date(),
-  };
-  await insertBot(t.db, BOT);
+  ({ deps, connect } = await importHarness(t, BOT));
 });
 afterAll(() => t.close());
-
-async function connect(cart: CartKind, birthdaySync = true): Promise<Connection> {
-  // One live connection per cart and bot (F3.3): an earlier test's is disconnected, data kept.
-  await t.db.kysely
-    .updateTable('connections')
-    .set({ disconnected_at: new Date() })
-    .where('cart', '=', cart)
-    .execute();
-  const c = (await connections.create({
-    botId: BOT,
-    cart,
-    name: cart,
-    credentials: { token: 't' },
-  }))!;
-  await t.db.kysely
-    .updateTable('connections')
-    .set({ birthday_sync: birthdaySync })
-    .where('id', '=', c.id)
-    .execute();
-  return (await connections.get(c.id))!;
-}
 
 const statsOf = (friendId: string) =>
   t.db.kysely
@@ -83,13 +24,6 @@ const statsOf = (friendId: string) =>
     .selectAll()
     .where('friend_id', '=', friendId)
     .executeTakeFirst();
-const birthdayOf = async (friendId: string) =>
-  t.db.kysely
-    .selectFrom('friends')
-    // As text: drivers turn a date into a Date at local midnight.
-    .select([sql<string | null>`to_char(birthday, 'YYYY-MM-DD')`.as('birthday'), 'birthday_source'])
-    .where('id', '=', friendId)
-    .executeTakeFirstOrThrow();
 
 let phone = 0;
 const nextPhone = () => `+81901234${String(++phone).padStart(4, '0')}`;
@@ -220,104 +154,49 @@ describe('purchase stats per friend (F4.2)', () => {
   });
 });
 
-describe('birthday from carts (F4.4)', () => {
-  it('takes the first linked customer’s birthday; a later link does not replace it', async () => {
-    const ecforce = await connect('repeatplus');
-    const cart = memoryCart('repeatplus');
+// PGlite has one connection, so transactions never overlap there.
+describe.skipIf(!testDatabaseUrl)('concurrent refreshes of one friend (PostgreSQL)', () => {
+  it('the later refresh waits for the earlier and counts the orders it committed', async () => {
+    const cart = await connect('subsc_store');
     const key = nextPhone();
     const friend = await insertFriend(t.db, BOT, { phoneKey: key });
-    const early = customer({ phones: [key], birthday: '1990-04-01' });
-    cart.held.customers.push(early);
-    cart.held.orders.push(order(early.externalId));
-    await importResource(deps, cart.connector, ecforce, 'orders');
-    await importResource(deps, cart.connector, ecforce, 'customers');
-    expect(await birthdayOf(friend)).toEqual({ birthday: '1990-04-01', birthday_source: 'cart' });
-
-    const late = customer({ phones: [key], birthday: '1985-12-24' });
-    cart.held.customers.splice(0, 1, late);
-    cart.held.orders.splice(0, 1, order(late.externalId));
-    await importResource(deps, cart.connector, ecforce, 'orders');
-    await importResource(deps, cart.connector, ecforce, 'customers');
-    expect((await birthdayOf(friend)).birthday).toBe('1990-04-01');
-  });
-
-  it('never comes from Shopify, nor from a connection that has it off, nor over a friend’s own', async () => {
-    const shopify = await connect('shopify');
-    const ecforce = await connect('subsc_store', false);
-    const email = 'gift@example.jp';
-    const friend = await insertFriend(t.db, BOT, { emailKey: email });
+    const c = customer({ phones: [key] });
+    const placed = order(c.externalId, { totalAmount: 1000 });
     await applyWebhookChanges(
       t.db,
-      shopify,
-      [
-        {
-          kind: 'customer',
-          customer: customer({ email, emailVerified: true, birthday: '2000-01-01' }),
-        },
-      ],
-      null,
-    );
-    expect(await birthdayOf(friend)).toEqual({ birthday: null, birthday_source: null });
-
-    const key = nextPhone();
-    const own = await insertFriend(t.db, BOT, { phoneKey: key });
-    const c = customer({ phones: [key], birthday: '1970-07-07' });
-    await applyWebhookChanges(
-      t.db,
-      ecforce,
+      cart,
       [
         { kind: 'customer', customer: c },
-        { kind: 'order', order: order(c.externalId) },
+        { kind: 'order', order: placed },
       ],
       null,
     );
-    expect(await birthdayOf(own)).toEqual({ birthday: null, birthday_source: null });
 
-    await t.db.kysely
-      .updateTable('friends')
-      .set({ birthday: '1999-09-09', birthday_source: 'form' })
-      .where('id', '=', own)
-      .execute();
-    await t.db.kysely
-      .updateTable('connections')
-      .set({ birthday_sync: true })
-      .where('id', '=', ecforce.id)
-      .execute();
-    await refreshFriendPurchases(t.db.kysely, { friendIds: [own] });
-    expect(await birthdayOf(own)).toEqual({ birthday: '1999-09-09', birthday_source: 'form' });
-  });
-});
-
-describe('product catalog import (F4.5)', () => {
-  it('imports products() as a resource and upserts them again without duplicates', async () => {
-    const ecforce = await connect('rakuraku');
-    const cart = memoryCart('rakuraku');
-    const product = (code: string, name: string): CartProduct => ({
-      externalId: `id-${code}`,
-      code,
-      name,
-      price: 1980,
-      url: `https://shop.example/products/${code}`,
-      imageUrl: null,
-      updatedAt: new Date('2026-11-01T00:00:00Z'),
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let refreshed!: () => void;
+    const firstRefreshed = new Promise<void>((r) => (refreshed = r));
+    const first = t.db.kysely.transaction().execute(async (trx) => {
+      await new CartDataRepository(trx).upsertOrders(cart, [
+        order(c.externalId, { totalAmount: 2000 }),
+      ]);
+      await refreshFriendPurchases(trx, {
+        connectionId: cart.id,
+        customerExternalIds: [c.externalId],
+      });
+      refreshed();
+      await held;
     });
-    cart.products.push(
-      [product('B-2', '石けん'), product('A-1', '化粧水')],
-      [product('C-3', '美容液')],
-    );
-    const first = await importResource(deps, cart.connector, ecforce, 'products');
-    expect(first.imported).toBe(3);
-    cart.products.splice(0, 2, [{ ...product('A-1', '化粧水 (新)'), price: 2200 }]);
-    await importResource(deps, cart.connector, ecforce, 'products');
-    const page = await new CartProductRepository(t.db.kysely).page(ecforce.id, { limit: 2 });
-    expect(page.items.map((p) => [p.code, p.name, p.price])).toEqual([
-      ['A-1', '化粧水 (新)', 2200],
-      ['B-2', '石けん', 1980],
-    ]);
-    const rest = await new CartProductRepository(t.db.kysely).page(ecforce.id, {
-      after: page.next!,
-      limit: 2,
-    });
-    expect(rest).toMatchObject({ items: [{ code: 'C-3' }], next: null });
+    await firstRefreshed;
+    // A customers page touching the same customer, while the orders page is still open.
+    const second = t.db.kysely
+      .transaction()
+      .execute((trx) => refreshFriendPurchases(trx, { friendIds: [friend] }));
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await Promise.all([first, second]);
+    const stats = (await statsOf(friend))!;
+    expect(stats.order_count).toBe(2);
+    expect(Number(stats.total_amount)).toBe(3000);
   });
 });
