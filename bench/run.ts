@@ -2,12 +2,14 @@
  * `npm run bench [-- <name>]`: runs one benchmark or all of them. Each prints lines of the form
  * `<name> <metric>=<value><unit> target=<target> PASS|FAIL`. BENCH_SCALE (default 1) shrinks the data.
  */
+import { benchImport } from './import.ts';
 import { benchLink } from './link.ts';
 import { benchWebhook } from './webhook.ts';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
   webhook: benchWebhook,
   link: benchLink,
+  import: benchImport,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

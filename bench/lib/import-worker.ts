@@ -1,0 +1,40 @@
+// The importer of the import benchmark, alone in its process so its peak RSS is the import's:
+// imports customers then orders of one connection from DATABASE_URL's first cart connection, as
+// the cart.import job does, and sends the seconds and rows of each and the process's peak RSS.
+import { createEcforceConnector } from '../../carts/ecforce.ts';
+import { createShopifyConnector } from '../../carts/shopify.ts';
+import { ConnectionRepository } from '../../db/connections.ts';
+import { createDb } from '../../db/index.ts';
+import { SecretBox } from '../../db/secret-box.ts';
+import { importResource } from '../../jobs/cart-import.ts';
+import { silentLogger } from '../../server/logger.ts';
+
+const url = process.env.DATABASE_URL;
+const connectionId = process.env.CONNECTION_ID;
+const key = process.env.SECRET_KEY;
+if (!url || !connectionId || !key) throw new Error('DATABASE_URL, CONNECTION_ID, SECRET_KEY');
+
+const db = await createDb({ kind: 'postgres', url, poolSize: 2 });
+const connections = new ConnectionRepository(db.kysely, await SecretBox.fromBase64Key(key));
+const connection = (await connections.get(connectionId))!;
+const connector =
+  connection.cart === 'shopify' ? createShopifyConnector() : createEcforceConnector();
+const deps = {
+  db,
+  connections,
+  logger: silentLogger,
+  fetch,
+  sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  now: () => new Date(),
+};
+const result: Record<string, { rows: number; seconds: number }> = {};
+for (const resource of ['customers', 'orders'] as const) {
+  const t0 = performance.now();
+  const { imported } = await importResource(deps, connector, connection, resource);
+  result[resource] = { rows: imported, seconds: (performance.now() - t0) / 1000 };
+}
+await db.close();
+// ru_maxrss is in kilobytes on Linux: the process's peak resident set.
+process.send?.({ ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 }, () =>
+  process.exit(0),
+);
