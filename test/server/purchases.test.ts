@@ -83,6 +83,29 @@ describe('GET /api/bots/:botId/friends/:friendId/purchases', () => {
     expect(body.birthday).toEqual({ date: buyer.birthday, source: 'cart' });
   });
 
+  it('loses the customer’s orders when staff unlink it, and gets them back on relinking', async () => {
+    const links = (await (await t.api('GET', `/api/bots/shop/friends/${friendId}/links`)).json())
+      .items as Array<{ connectionId: string; customerExternalId: string }>;
+    expect(links).toHaveLength(1);
+    const [link] = links;
+    const path = `/api/bots/shop/friends/${friendId}`;
+    const unlink = `${path}/links/${link!.connectionId}/${link!.customerExternalId}`;
+    expect((await t.api('DELETE', unlink)).status).toBe(204);
+    const after = await (await t.api('GET', `${path}/purchases`)).json();
+    expect(after.stats).toMatchObject({ orderCount: 0, totalAmount: 0, averageAmount: null });
+    expect(after.subscriptions).toEqual([]);
+    expect(
+      (
+        await t.api('POST', `${path}/links`, {
+          connectionId: link!.connectionId,
+          customerExternalId: link!.customerExternalId,
+        })
+      ).status,
+    ).toBe(201);
+    const again = await (await t.api('GET', `${path}/purchases`)).json();
+    expect(again.stats.orderCount).toBeGreaterThan(1);
+  });
+
   it('answers 404 for an unknown friend and 400 for a malformed id', async () => {
     const missing = await t.api('GET', `/api/bots/shop/friends/${crypto.randomUUID()}/purchases`);
     expect(missing.status).toBe(404);
