@@ -58,32 +58,26 @@ import {
   type Page,
   type SkippedRecord,
 } from './connector.ts';
+import { session, type RakutenCredentials } from './rakuten/client.ts';
+import { ordererId, toCustomer, toOrder } from './rakuten/map.ts';
 import {
   DATE_TYPE,
-  errorResponse,
   formatTime,
-  getOrderRequest,
-  getOrderResponse,
-  orderModel,
-  ordererId,
   parseTime,
-  searchRequest,
-  searchResponse,
   time,
-  toCustomer,
-  toOrder,
   type DateType,
   type OrderModel,
 } from './rakuten/wire.ts';
 
-const credentials = z.object({
+export type { RakutenCredentials };
+
+const credentials: z.ZodType<RakutenCredentials> = z.object({
   serviceSecret: z
     .string()
     .trim()
     .min(1, 'サービスシークレット (serviceSecret) を入力してください'),
   licenseKey: z.string().trim().min(1, 'ライセンスキー (licenseKey) を入力してください'),
 });
-export type RakutenCredentials = z.infer<typeof credentials>;
 type Ctx = ConnectorContext<RakutenCredentials>;
 
 export interface RakutenOptions {
@@ -106,8 +100,6 @@ export const HISTORY_MS = 730 * DAY;
 /** Kept off the 730-day edge so the cart's clock running ahead of ours is no error. */
 const HISTORY_MARGIN_MS = 10 * 60_000;
 const SETTLE_MS = 5 * 60_000;
-export const GET_ORDER_BATCH = 100;
-const BASE_URL = 'https://api.rms.rakuten.co.jp';
 const ADMIN_SEARCH = 'https://order-rp.rms.rakuten.co.jp/order-rb/search-order-sc/init';
 
 /**
@@ -140,21 +132,6 @@ function decode(cursor: string | null): { a: Position | null; b: Position | null
 const passed = (t: number, n: string, at: Position | null) =>
   at !== null && (t < at.t || (t === at.t && (at.n === null || n <= at.n)));
 
-function retryAfterMs(header: string | null, now: Date): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
-}
-
-function messagesOf(body: unknown): string {
-  const parsed = errorResponse.safeParse(body);
-  return parsed.success
-    ? parsed.data.MessageModelList.map((m) => `${m.messageCode} ${m.message}`).join('; ')
-    : '';
-}
-
 interface Found {
   model: OrderModel;
   customerId: string;
@@ -173,188 +150,6 @@ export function createRakutenConnector(
   const pageSize = Math.min(options.pageSize ?? 1000, 1000);
   const minIntervalMs = options.minIntervalMs ?? 1000;
 
-  /** One sync's requests: spaced by minIntervalMs, each retried on 429/5xx/timeouts. */
-  function session(ctx: Ctx) {
-    let last: number | null = null;
-    const base = (ctx.baseUrl ?? BASE_URL).replace(/\/+$/, '');
-    const { serviceSecret, licenseKey } = ctx.credentials;
-    const headers = {
-      Authorization: `ESA ${btoa(`${serviceSecret}:${licenseKey}`)}`,
-      'Content-Type': 'application/json; charset=utf-8',
-      Accept: 'application/json',
-    };
-
-    async function pace(): Promise<void> {
-      const now = ctx.now().getTime();
-      if (last !== null && minIntervalMs > 0) {
-        const wait = last + minIntervalMs - now;
-        if (wait > 0) await ctx.sleep(wait);
-      }
-      last = ctx.now().getTime();
-    }
-
-    async function post(path: string, body: unknown): Promise<unknown> {
-      const url = `${base}/es/2.0/order/${path}/`;
-      for (let attempt = 1; ; attempt++) {
-        await pace();
-        let failure: CartError;
-        let wait: number | null = null;
-        const timer = AbortSignal.timeout(timeoutMs);
-        const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer]) : timer;
-        try {
-          const res = await ctx.fetch(url, {
-            method: 'POST',
-            headers,
-            body: JSON.stringify(body),
-            signal,
-          });
-          let json: unknown = null;
-          try {
-            json = await res.json();
-          } catch (e) {
-            if (timer.aborted) throw e;
-            if (res.ok)
-              throw new CartError(
-                'malformed',
-                `Rakuten answered ${path} with invalid JSON`,
-                undefined,
-                {
-                  cause: e,
-                },
-              );
-          }
-          if (res.ok) return json;
-          if (res.status === 401)
-            throw new CartError(
-              'bad_credentials',
-              '楽天RMSが認証情報を受け付けません。ライセンスキー (3か月ごとに更新が必要です) とサービスシークレットを確認してください',
-              'licenseKey',
-            );
-          if (res.status === 403)
-            throw new CartError(
-              'bad_credentials',
-              '楽天RMSのWEB APIで受注API (rpay.order.searchOrder / getOrder) の利用が許可されていません。RMSの利用機能編集で有効にしてください',
-              'licenseKey',
-            );
-          if (res.status === 429) {
-            failure = new CartError('rate_limited', '楽天RMSのAPI利用制限に達しました');
-            wait = retryAfterMs(res.headers.get('retry-after'), ctx.now());
-          } else if (res.status >= 500) {
-            failure = new CartError('unavailable', `楽天RMSが応答できません (HTTP ${res.status})`);
-          } else if (res.status === 404 && messagesOf(json) === '') {
-            throw new CartError('not_found', `楽天RMSのAPIが見つかりません (${url})`);
-          } else {
-            throw new CartError(
-              'malformed',
-              `Rakuten refused ${path} (HTTP ${res.status}) ${messagesOf(json)}`.trim(),
-            );
-          }
-        } catch (e) {
-          if (e instanceof CartError) throw e;
-          if (ctx.signal?.aborted) throw e;
-          failure = new CartError(
-            'unavailable',
-            timer.aborted
-              ? `楽天RMSが${timeoutMs / 1000}秒以内に応答しませんでした`
-              : '楽天RMSに接続できません',
-            undefined,
-            { cause: e },
-          );
-        }
-        if (attempt >= maxAttempts) throw failure;
-        await ctx.sleep(wait ?? Math.min(1000 * 2 ** (attempt - 1), 60_000));
-      }
-    }
-
-    async function search(
-      dateType: DateType,
-      start: number,
-      end: number,
-      page: number,
-      size = pageSize,
-    ) {
-      const doc = searchResponse.safeParse(
-        await post('searchOrder', searchRequest(dateType, start, end, page, size)),
-      );
-      if (!doc.success)
-        throw new CartError(
-          'malformed',
-          `Rakuten searchOrder: unreadable answer (${doc.error.message})`,
-        );
-      const p = doc.data.PaginationResponseModel;
-      return {
-        numbers: doc.data.orderNumberList ?? [],
-        total: p?.totalRecordsAmount ?? 0,
-        pages: p?.totalPages ?? 0,
-      };
-    }
-
-    /** The order numbers of [start, end] (ms, whole seconds), one window of at most a page each. */
-    async function* windows(
-      dateType: DateType,
-      start: number,
-      end: number,
-    ): AsyncGenerator<string[]> {
-      const first = await search(dateType, start, end, 1);
-      if (first.total > pageSize && end > start) {
-        const seconds = (end - start) / SECOND + 1;
-        const parts = Math.min(seconds, Math.ceil((first.total * 1.25) / pageSize));
-        const step = Math.ceil(seconds / parts) * SECOND;
-        for (let s = start; s <= end; s += step)
-          yield* windows(dateType, s, Math.min(s + step - SECOND, end));
-        return;
-      }
-      const numbers = [...first.numbers];
-      for (let page = 2; page <= first.pages; page++)
-        numbers.push(...(await search(dateType, start, end, page)).numbers);
-      if (numbers.length > 0) yield [...new Set(numbers)];
-    }
-
-    /** getOrder, 100 numbers at a time; an order that cannot be read is skipped, not fatal. */
-    async function details(
-      numbers: string[],
-    ): Promise<{ models: OrderModel[]; skipped: SkippedRecord[] }> {
-      const models: OrderModel[] = [];
-      const skipped: SkippedRecord[] = [];
-      for (let i = 0; i < numbers.length; i += GET_ORDER_BATCH) {
-        const asked = numbers.slice(i, i + GET_ORDER_BATCH);
-        const doc = getOrderResponse.safeParse(await post('getOrder', getOrderRequest(asked)));
-        if (!doc.success)
-          throw new CartError(
-            'malformed',
-            `Rakuten getOrder: unreadable answer (${doc.error.message})`,
-          );
-        const got = new Set<string>();
-        for (const raw of doc.data.OrderModelList ?? []) {
-          const parsed = orderModel.safeParse(raw);
-          const number = z.object({ orderNumber: z.string() }).safeParse(raw);
-          if (number.success) got.add(number.data.orderNumber);
-          if (parsed.success) models.push(parsed.data);
-          else
-            skipped.push({
-              externalId: number.success ? number.data.orderNumber : null,
-              reason: `unreadable order: ${parsed.error.issues
-                .map((x) => `${x.path.join('.')}: ${x.message}`)
-                .join('; ')}`,
-            });
-        }
-        for (const n of asked) {
-          if (got.has(n)) continue;
-          const said = (doc.data.MessageModelList ?? []).filter((m) => m.orderNumber === n);
-          skipped.push({
-            externalId: n,
-            reason: said.length
-              ? said.map((m) => `${m.messageCode} ${m.message}`).join('; ')
-              : 'getOrder did not return the order',
-          });
-        }
-      }
-      return { models, skipped };
-    }
-
-    return { search, windows, details };
-  }
-
   const untilOf = (now: Date) => Math.floor((now.getTime() - SETTLE_MS) / SECOND) * SECOND;
   const floorOf = (now: Date) =>
     Math.ceil((now.getTime() - HISTORY_MS + HISTORY_MARGIN_MS) / SECOND) * SECOND;
@@ -370,7 +165,7 @@ export function createRakutenConnector(
     from: Position | null,
     until: number,
   ): AsyncGenerator<Leaf> {
-    const api = session(ctx);
+    const api = session(ctx, { timeoutMs, maxAttempts, pageSize, minIntervalMs });
     let start = Math.max(from?.t ?? -Infinity, floorOf(ctx.now()));
     while (start <= until) {
       const end = Math.min(start + WINDOW_MS - SECOND, until);
@@ -442,7 +237,13 @@ export function createRakutenConnector(
     credentials,
     async verify(ctx) {
       const now = untilOf(ctx.now());
-      await session(ctx).search(DATE_TYPE.ordered, now - DAY, now, 1, 30);
+      await session(ctx, { timeoutMs, maxAttempts, pageSize, minIntervalMs }).search(
+        DATE_TYPE.ordered,
+        now - DAY,
+        now,
+        1,
+        30,
+      );
     },
     customers,
     orders,

@@ -1,7 +1,7 @@
 // Rakuten RMS connector against the fake Rakuten Pay order API: the shared contract, then what
 // only Rakuten has (date windows, the 2-year limit, getOrder batches, customers made from
 // orderers, split phones, masked e-mails, shipments per package, 定期購入 orders).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectorContext, Page } from '../../carts/connector.ts';
 import type { CartOrder } from '../../crm/cart.ts';
 import {
@@ -11,8 +11,10 @@ import {
   WINDOW_MS,
   type RakutenCredentials,
 } from '../../carts/rakuten.ts';
-import { ordererId } from '../../carts/rakuten/wire.ts';
+import { ordererId } from '../../carts/rakuten/map.ts';
 import { joinPhoneParts, normalizePhone } from '../../crm/identity.ts';
+import { CartDataRepository } from '../../db/cart-data.ts';
+import { LinkEngine } from '../../db/links.ts';
 import { generateShop, type ShopCustomer, type ShopData } from '../fakes/cart-data.ts';
 import { createFakeRakuten, type FakeRakuten } from '../fakes/rakuten.ts';
 import {
@@ -24,6 +26,8 @@ import {
   splitsPackages,
 } from '../fakes/rakuten/orders.ts';
 import { parseRakutenTime } from '../fakes/rakuten/validate.ts';
+import { insertBot, insertConnection, insertFriend } from '../helpers/carts.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { connectorContract } from './contract.ts';
 
 const SECRET = 'SP384756_aBcDeFgHiJkLmNoP';
@@ -309,6 +313,18 @@ describe('Rakuten specifics', () => {
     expect(await all(connector.orders(later, pages.at(-1)!.cursor))).toEqual([]);
   });
 
+  it('skips an order it cannot read, naming its number, and imports the rest', async () => {
+    const full = await all(connector.orders(ctx, null));
+    fake.inject('malformed_record');
+    const pages: Array<Page<CartOrder>> = [];
+    for await (const p of connector.orders(ctx, null)) pages.push(p);
+    const skipped = pages.flatMap((p) => p.skipped);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.reason).toContain('orderDatetime');
+    const got = pages.flatMap((p) => p.items.map((o) => o.externalId));
+    expect([...got, skipped[0]!.externalId].sort()).toEqual(full.map((o) => o.externalId).sort());
+  });
+
   it('spaces requests a second apart by default and honours Retry-After on 429', async () => {
     const sleeps: number[] = [];
     fake.inject('rate_limit');
@@ -336,5 +352,131 @@ describe('Rakuten specifics', () => {
     );
     const e = await all(connector.orders(ctx, 'garbage')).catch((x: unknown) => x);
     expect(e).toMatchObject({ kind: 'malformed' });
+  });
+});
+
+describe('Rakuten through the fake, the database and the linking engine', () => {
+  const data = generateShop(23, 60);
+  let t: TestDb;
+  let fake: FakeRakuten;
+  let ctx: ConnectorContext<RakutenCredentials>;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    t = await openTestDb();
+    const s = await start();
+    fake = s.fake;
+    ctx = s.ctx;
+    close = s.server.close;
+    fake.seed(data);
+  });
+  afterAll(async () => {
+    await close();
+    await t.close();
+  });
+
+  it('links by phone once the orderer has an order, never by the masked e-mail', async () => {
+    await insertBot(t.db, 'shop');
+    const conn = await insertConnection(t.db, 'shop', 'rakuten');
+    const repo = new CartDataRepository(t.db.kysely);
+    const ids = await idsOf(data);
+    const buyer = data.customers.find(
+      (c) =>
+        c.phone &&
+        !c.samePhoneAs &&
+        !data.customers.some((x) => x.samePhoneAs === c.id) &&
+        data.orders.some((o) => o.customerId === c.id && o.orderedAt.getTime() >= FLOOR),
+    )!;
+    const byPhone = await insertFriend(t.db, 'shop', {
+      phoneKey: `+81${buyer.phone!.digits.slice(1)}`,
+    });
+    const byMail = await insertFriend(t.db, 'shop', { emailKey: maskedEmailOf(buyer) });
+    for await (const p of connector.customers(ctx, null)) await repo.upsertCustomers(conn, p.items);
+    for await (const p of connector.orders(ctx, null)) await repo.upsertOrders(conn, p.items);
+    const links = await new LinkEngine(t.db.kysely).link(conn);
+    expect(links.filter((l) => l.friendId === byPhone)).toEqual([
+      {
+        friendId: byPhone,
+        connectionId: conn.id,
+        customerExternalId: ids.get(buyer.id),
+        rule: 'phone',
+      },
+    ]);
+    expect(links.filter((l) => l.friendId === byMail)).toEqual([]);
+    const stored = await t.db.kysely
+      .selectFrom('cart_customers')
+      .select(['email', 'email_key', 'email_verified', 'number'])
+      .where('external_id', '=', ids.get(buyer.id)!)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({
+      email: maskedEmailOf(buyer),
+      email_key: null,
+      email_verified: false,
+      number: maskedEmailOf(buyer),
+    });
+    expect(fake.violations).toEqual([]);
+  });
+});
+
+describe('the fake Rakuten API', () => {
+  let fake: FakeRakuten;
+  let url: string;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    const s = await start();
+    fake = s.fake;
+    url = s.server.url;
+    close = s.server.close;
+  });
+  afterEach(() => close());
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${url}/es/2.0/order/${path}/`, {
+      method: 'POST',
+      headers: {
+        Authorization: `ESA ${btoa(`${SECRET}:${LICENSE}`)}`,
+        'Content-Type': 'application/json; charset=utf-8',
+      },
+      body: JSON.stringify(body),
+    });
+  const search = (start: string, end: string, amount = 1000) => ({
+    dateType: 1,
+    startDatetime: start,
+    endDatetime: end,
+    PaginationRequestModel: { requestRecordsAmount: amount, requestPage: 1 },
+  });
+
+  it.each([
+    ['a 64-day window', search('2026-09-01T00:00:00+0900', '2026-11-04T00:00:01+0900'), '63日'],
+    [
+      'a start 2 years back',
+      search('2024-11-01T00:00:00+0900', '2024-12-01T00:00:00+0900'),
+      '730日',
+    ],
+    [
+      '1001 orders a page',
+      search('2026-10-01T00:00:00+0900', '2026-10-02T00:00:00+0900', 1001),
+      '1000',
+    ],
+  ])('refuses %s in Rakuten’s shape and records it', async (_, body, words) => {
+    const res = await post('searchOrder', body);
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as {
+      MessageModelList: Array<{ messageType: string; message: string }>;
+    };
+    expect(json.MessageModelList[0]).toMatchObject({ messageType: 'ERROR' });
+    expect(json.MessageModelList[0]!.message).toContain(words);
+    expect(fake.violations).toHaveLength(1);
+    fake.violations.length = 0;
+  });
+
+  it('refuses getOrder for 101 numbers and records it', async () => {
+    const numbers = Array.from(
+      { length: 101 },
+      (_, i) => `384756-20261001-${String(i).padStart(8, '0')}`,
+    );
+    const res = await post('getOrder', { orderNumberList: numbers, version: 10 });
+    expect(res.status).toBe(400);
+    expect(fake.violations).toEqual([expect.stringContaining('100件')]);
+    fake.violations.length = 0;
   });
 });
