@@ -3,6 +3,7 @@ import * as bots from './20261123120000_bots.ts';
 import * as lineCore from './20261123130000_line_core.ts';
 import * as carts from './20261123140000_carts.ts';
 import * as purchaseStats from './20261124100000_purchase_stats.ts';
+import * as inboxClaimOrder from './20261124110000_inbox_claim_order.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261123130000_line_core': lineCore,
   '20261123140000_carts': carts,
   '20261124100000_purchase_stats': purchaseStats,
+  '20261124110000_inbox_claim_order': inboxClaimOrder,
 };
