@@ -59,6 +59,61 @@ export async function runLoad(options: {
   };
 }
 
+/**
+ * An open-loop load generator: requests are sent at a fixed `rate` per second for `seconds`,
+ * whether or not earlier ones were answered (LINE does not wait either). Latency is measured from
+ * each request's scheduled time, so a stall is counted in full rather than hidden by sending less.
+ */
+export async function runOpenLoad(options: {
+  url: string;
+  path: string;
+  rate: number;
+  seconds: number;
+  request: (n: number) => { body: string; headers: Record<string, string> };
+}): Promise<LoadResult> {
+  const origin = new URL(options.url).origin;
+  const pool = new Pool(origin, { connections: 256, pipelining: 1 });
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  const inFlight = new Set<Promise<void>>();
+  let errors = 0;
+  const total = Math.round(options.rate * options.seconds);
+  const interval = 1000 / options.rate;
+  const started = performance.now();
+  const send = (n: number, scheduled: number) => {
+    const { body, headers } = options.request(n);
+    const p = pool
+      .request({ method: 'POST', path: options.path, body, headers })
+      .then(async (res) => {
+        await res.body.dump();
+        latencies.push(performance.now() - scheduled);
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        if (res.statusCode !== 200) errors++;
+      })
+      .catch(() => void errors++)
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  for (let n = 0; n < total;) {
+    const now = performance.now();
+    // Everything due by now goes out at once (a late timer never lowers the offered rate).
+    for (; n < total && started + n * interval <= now; n++) send(n, started + n * interval);
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, started + n * interval - performance.now())),
+    );
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    latencies: Float64Array.from(latencies).sort(),
+    statuses,
+  };
+}
+
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
