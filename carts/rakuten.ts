@@ -30,7 +30,8 @@
 //   single second with more than a page is read over all its pages at once).
 // - `startDatetime` and `endDatetime` are both inclusive, to the second.
 // - The search may lag a moment behind new orders: the scan stops 5 minutes before now.
-// - A 401 is ESA auth refused (wrong or expired key): the licence key is named, since it is the
+// - A 401 (its body, e.g. `{"Results":{"errorCode":"ES04-01",…}}`, is not read) is ESA auth
+//   refused (wrong or expired key): the licence key is named, since it is the
 //   credential that expires; a 403 means the shop has not enabled rpay.order.searchOrder /
 //   getOrder in 利用機能編集. Neither is retried.
 // - No documented rate limit: requests are spaced by 1 s (integrators' advice); 429 may come
@@ -39,9 +40,18 @@
 //   identified by a digest of phone + name (see ordererId), snapshotted from each order: the
 //   customers listing emits, per page of orders, each orderer once as of their latest order
 //   there, so the same customer comes again (newer) on later pages where they ordered again.
-// - The masked address `…@pc.fw.rakuten.ne.jp` is stable enough to show as the customer number
-//   (F3.7) but never links (emailVerified false; crm/identity.ts treats every Rakuten address as
-//   a placeholder).
+// - The masked address `…@pc.fw.rakuten.ne.jp` is shown as the customer number (F3.7), as of
+//   the customer's latest order (whether Rakuten issues one per buyer or per order is unknown;
+//   ids do not depend on it), and never links (emailVerified false; crm/identity.ts treats every
+//   Rakuten address as a placeholder). No birthday is kept: F4.4 leaves Rakuten out.
+// - A customer's updatedAt is the datetime of the order it was taken from; an order's is the
+//   latest of its event datetimes (Rakuten has no update time).
+// - Shipped date: the latest `shippingDate` once every package has one (a gift order is shipped
+//   when its last package left), JST midnight; carrier and tracking number of that shipment;
+//   `deliveryCompany` 1001/1002/1003 are ヤマト/佐川/日本郵便 (the Go SDK's code list).
+// - Total: totalPrice − couponAllTotalPrice + deliveryPrice + paymentCharge +
+//   additionalFeeOccurAmountToUser (research's 総合計), -9999 counted as 0. Product code: 商品番号
+//   (`itemNumber`), else 商品管理番号. Status: the `orderProgress` name (発送済 …).
 // - Subscriptions: ReserveAPI (reserve.infoList.get) lists only applications not yet confirmed
 //   as orders, so it cannot tell a running 定期購入 from a cancelled one; it is not used. Orders
 //   of type 4/5 carry their 申込番号 as the subscription id and `reserveDeliveryCount` as the
@@ -49,6 +59,8 @@
 // - The RMS admin has no customer page, and no documented link pre-fills its order search: the
 //   admin link opens RMS's order search (order-rb/search-order-sc, as integrators link it) with
 //   the masked address in the fragment for staff to paste.
+// The HTTP client is ./rakuten/client.ts, the wire schemas ./rakuten/wire.ts, the mapping
+// ./rakuten/map.ts.
 import { z } from 'zod';
 import type { CartCustomer, CartOrder } from '../crm/cart.ts';
 import {

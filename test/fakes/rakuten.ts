@@ -3,7 +3,9 @@
 // windows, 730 days back, pages ≤ 1000 and ≤ 15,000 results, getOrder ≤ 100 numbers), Rakuten's
 // answers (orderNumberList + PaginationResponseModel, OrderModelList, MessageModelList), faults
 // on demand and a request log. Wire details not verified are mirrored from carts/rakuten.ts's
-// header so both sides assume the same thing.
+// header so both sides assume the same thing. Only dateType 1 (注文日) and 5 (発送完了報告日) are
+// served; the error codes past ORDER_EXT_API_SEARCH_ORDER_ERROR_009 and the 401/429 bodies are
+// made up in Rakuten's style (the connector reads only the status and the message text).
 import { Hono, type Context } from 'hono';
 import type { ShopData, ShopOrder } from './cart-data.ts';
 import { createHangs } from './hang.ts';
