@@ -26,6 +26,7 @@ import {
   SUBSCRIPTIONS_QUERY,
   VERIFY_QUERY,
 } from './shopify/queries.ts';
+import { shopifyProducts } from './shopify/products.ts';
 import { shopifyWebhooks } from './shopify/webhooks.ts';
 
 import {
@@ -285,6 +286,7 @@ export function createShopifyConnector(
           ),
       ),
     subscriptions: (ctx, cursor) => subscriptionPages(ctx, opts, cursor),
+    products: (ctx) => shopifyProducts(ctx, opts),
     customerAdminUrl(credentials, customer) {
       const handle = credentials.shopDomain.replace(/\.myshopify\.com$/, '');
       const id = customer.number ?? /(\d+)$/.exec(customer.externalId)?.[1] ?? customer.externalId;

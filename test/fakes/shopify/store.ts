@@ -2,6 +2,8 @@
 // Relay connections ordered by the sortKey (ties by id, as Shopify does), the `query` search
 // string's updated_at terms, and nested connections/lists on orders and contracts.
 
+import type { FakeVariant } from './products.ts';
+
 export interface Money {
   amount: string;
   currencyCode: string;
@@ -80,6 +82,8 @@ export interface Store {
   corrupt: number;
   /** A shop too large to hold as records (benchmarks): generated on demand, read by bulk only. */
   lazy?: LazyRecords | undefined;
+  /** The catalog's product variants (see products.ts); none unless seeded. */
+  variants?: Map<string, FakeVariant> | undefined;
 }
 
 /** Records in id order, made as they are read, so millions cost no memory. */
@@ -242,6 +246,8 @@ export function rootValue(store: Store, bulk = false) {
       return o ? view.order(o) : null;
     },
     orders: (args: ConnectionArgs) => connection(store.orders.values(), args, view.order, bulk),
+    productVariants: (args: ConnectionArgs) =>
+      connection((store.variants ?? new Map<string, FakeVariant>()).values(), args, (v) => v, bulk),
     subscriptionContracts: (args: ConnectionArgs) =>
       // No sortKey argument: Shopify lists contracts by id.
       connection(store.subscriptions.values(), { ...args, sortKey: 'ID' }, view.subscription, bulk),
