@@ -45,6 +45,22 @@ export const PRODUCT_VARIANTS_QUERY = /* GraphQL */ `
   }
 `;
 
+// The catalog needs read_products, which shops connected for customers and orders may not have
+// granted: asked first, so a missing scope empties the catalog (with a reason on the run)
+// instead of failing the connection as if its token were bad.
+export const ACCESS_SCOPES_QUERY = /* GraphQL */ `
+  query KizunaAccessScopes {
+    currentAppInstallation {
+      accessScopes {
+        handle
+      }
+    }
+  }
+`;
+const scopesSchema = z.object({
+  currentAppInstallation: z.object({ accessScopes: z.array(z.object({ handle: z.string() })) }),
+});
+
 const nullableStr = z.string().nullish();
 const variantNode = z.object({
   id: z.string(),
@@ -90,6 +106,15 @@ export async function* shopifyProducts(
   ctx: ConnectorContext<ShopifyCredentials>,
   opts: ClientOptions,
 ): AsyncIterable<Page<CartProduct>> {
+  const scopes = scopesSchema.safeParse(await graphql<unknown>(ctx, opts, ACCESS_SCOPES_QUERY));
+  const handles = scopes.success
+    ? scopes.data.currentAppInstallation.accessScopes.map((s) => s.handle)
+    : [];
+  if (!handles.includes('read_products') && !handles.includes('write_products')) {
+    const reason = 'the access token lacks read_products: the product catalog is not imported';
+    yield { items: [], skipped: [{ externalId: null, reason }], cursor: null };
+    return;
+  }
   let after: string | null = null;
   for (;;) {
     const raw = await graphql<unknown>(ctx, opts, PRODUCT_VARIANTS_QUERY, {

@@ -2,18 +2,23 @@
 import { parse, validate } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shopify } from '../../carts/shopify.ts';
-import { PRODUCT_PAGE_SIZE, PRODUCT_VARIANTS_QUERY } from '../../carts/shopify/products.ts';
+import {
+  ACCESS_SCOPES_QUERY,
+  PRODUCT_PAGE_SIZE,
+  PRODUCT_VARIANTS_QUERY,
+} from '../../carts/shopify/products.ts';
 import { PRODUCTS } from '../fakes/cart-data.ts';
 import { adminSchema, MAX_QUERY_COST, requestedCost } from '../fakes/shopify.ts';
 import { collect, startShopify, type ShopifyHarness } from '../fakes/shopify/harness.ts';
 import { seedVariants } from '../fakes/shopify/products.ts';
 
 describe('Shopify product variants query', () => {
-  it('validates against the 2025-01 schema', () => {
-    expect(validate(adminSchema(), parse(PRODUCT_VARIANTS_QUERY)).map((e) => e.message)).toEqual(
-      [],
-    );
-  });
+  it.each([PRODUCT_VARIANTS_QUERY, ACCESS_SCOPES_QUERY])(
+    'validates against the 2025-01 schema',
+    (doc) => {
+      expect(validate(adminSchema(), parse(doc)).map((e) => e.message)).toEqual([]);
+    },
+  );
 
   it('stays under the 1000-point query cost and uses most of it', () => {
     const op = parse(PRODUCT_VARIANTS_QUERY).definitions[0]!;
@@ -56,5 +61,18 @@ describe('Shopify catalog import', () => {
 
   it('lists nothing for a store without products', async () => {
     expect(await collect(shopify.products!(h.ctx()))).toEqual([]);
+  });
+
+  it('skips the catalog, saying why, when the token lacks read_products', async () => {
+    seedVariants(h.fake.store, PRODUCTS);
+    h.fake.store.scopes = ['read_customers', 'read_orders'];
+    expect(await collect(shopify.products!(h.ctx()))).toEqual([
+      {
+        items: [],
+        skipped: [{ externalId: null, reason: expect.stringContaining('read_products') }],
+        cursor: null,
+      },
+    ]);
+    expect(h.fake.requests.map((r) => r.operationName)).toEqual(['KizunaAccessScopes']);
   });
 });

@@ -3,6 +3,14 @@
 import type { ShopProduct } from '../cart-data.ts';
 import type { Store } from './store.ts';
 
+/** What a custom app made for Kizuna is granted (README: connecting a cart). */
+export const ACCESS_SCOPES = [
+  'read_customers',
+  'read_orders',
+  'read_own_subscription_contracts',
+  'read_products',
+];
+
 export interface FakeVariant {
   id: string;
   sku: string | null;

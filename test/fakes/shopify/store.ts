@@ -2,7 +2,7 @@
 // Relay connections ordered by the sortKey (ties by id, as Shopify does), the `query` search
 // string's updated_at terms, and nested connections/lists on orders and contracts.
 
-import type { FakeVariant } from './products.ts';
+import { ACCESS_SCOPES, type FakeVariant } from './products.ts';
 
 export interface Money {
   amount: string;
@@ -84,6 +84,8 @@ export interface Store {
   lazy?: LazyRecords | undefined;
   /** The catalog's product variants (see products.ts); none unless seeded. */
   variants?: Map<string, FakeVariant> | undefined;
+  /** The token's access scopes (default: ACCESS_SCOPES in products.ts). */
+  scopes?: string[] | undefined;
 }
 
 /** Records in id order, made as they are read, so millions cost no memory. */
@@ -246,6 +248,9 @@ export function rootValue(store: Store, bulk = false) {
       return o ? view.order(o) : null;
     },
     orders: (args: ConnectionArgs) => connection(store.orders.values(), args, view.order, bulk),
+    currentAppInstallation: () => ({
+      accessScopes: (store.scopes ?? ACCESS_SCOPES).map((handle) => ({ handle })),
+    }),
     productVariants: (args: ConnectionArgs) =>
       connection((store.variants ?? new Map<string, FakeVariant>()).values(), args, (v) => v, bulk),
     subscriptionContracts: (args: ConnectionArgs) =>
