@@ -41,9 +41,10 @@ interface Imported {
 function child<T>(
   entry: string,
   env: Record<string, string>,
+  execArgv: string[] = [],
 ): { proc: ChildProcess; message: Promise<T> } {
   const proc = fork(new URL(entry, import.meta.url), {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...execArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -103,11 +104,18 @@ export async function benchImport(): Promise<boolean> {
         credentials: run.credentials,
         baseUrl: run.baseUrl,
       }))!;
-      const worker = child<Imported>('./lib/import-worker.ts', {
-        DATABASE_URL: url,
-        CONNECTION_ID: connection.id,
-        SECRET_KEY: key,
-      });
+      const worker = child<Imported>(
+        './lib/import-worker.ts',
+        {
+          DATABASE_URL: url,
+          CONNECTION_ID: connection.id,
+          SECRET_KEY: key,
+        },
+        // BENCH_PROFILE=dir writes the importer's CPU profile there: where an import's time goes.
+        process.env.BENCH_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+          : [],
+      );
       const got = await worker.message;
       const copy = await copySeconds(url, connection.id, dir);
       const rate = got.orders.rows / got.orders.seconds;

@@ -13,6 +13,7 @@ import type { Connection, ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import { LinkEngine, type NewLink } from '../db/links.ts';
 import { refreshFriendPurchases } from '../db/purchase-stats.ts';
+import { joinPages, readAhead } from './import-pages.ts';
 import type { Logger } from '../server/logger.ts';
 
 export type Resource = 'customers' | 'orders' | 'subscriptions' | 'products';
@@ -32,6 +33,9 @@ export interface ImportResult {
   skipped: number;
   links: NewLink[];
 }
+
+/** Records a committed page holds at least, when the cart's own pages are smaller. */
+const JOIN_PAGES_TO = 1000;
 
 /**
  * Imports one resource of one connection from its stored cursor. Each page commits in one
@@ -62,7 +66,8 @@ export async function importResource(
       now: deps.now,
     };
     const cursor = await readCursor(deps.db, connection.id, resource);
-    for await (const page of pages(connector, ctx, resource, cursor)) {
+    const source = joinPages(pages(connector, ctx, resource, cursor), JOIN_PAGES_TO);
+    for await (const page of readAhead(source)) {
       const links = await deps.db.kysely.transaction().execute(async (trx) => {
         const data = new CartDataRepository(trx);
         const customerIds = await store(data, connection, resource, page);
