@@ -269,7 +269,7 @@ export function createEcforceConnector(
       const params = new URLSearchParams({ per: String(PER), page: String(page), sort: 'id' });
       const doc = listDoc.safeParse(await get(ctx, 'products.json', params, false));
       if (!doc.success)
-        throw new CartError('malformed', `ecforce products.json: not a JSON:API list`);
+        throw new CartError('malformed', 'ecforce products.json: not a JSON:API list');
       const items: CartProduct[] = [];
       const skipped: SkippedRecord[] = [];
       for (const r of doc.data.data) {
