@@ -23,6 +23,7 @@ export interface Database {
   cart_webhook_deliveries: CartWebhookDeliveriesTable;
   friend_purchase_stats: FriendPurchaseStatsTable;
   cart_products: CartProductsTable;
+  notices: NoticesTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
@@ -194,6 +195,8 @@ export interface ConnectionsTable {
   last_error_kind: Nullable<string>;
   last_success_at: NullableTimestamp;
   birthday_sync: Flag;
+  /** The store's identity when the cart's credentials name it (e.g. shopify:shop.myshopify.com). */
+  store_key: Nullable<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
   disconnected_at: NullableTimestamp;
@@ -321,4 +324,17 @@ export interface CartProductsTable {
   image_url: Nullable<string>;
   updated_at_cart: NullableTimestamp;
   imported_at: Timestamp;
+}
+
+export interface NoticesTable {
+  id: string;
+  bot_id: string;
+  kind: string;
+  subject: string;
+  message: string;
+  occurrences: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: NullableTimestamp;
+  resolved_by: Nullable<string>;
 }

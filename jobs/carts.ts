@@ -4,8 +4,9 @@ import type { CartKind } from '../crm/cart-kind.ts';
 import type { ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../server/logger.ts';
-import { importResource, type Resource } from './cart-import.ts';
+import { describe, importResource, type Resource } from './cart-import.ts';
 import { defineJob, PermanentJobError, type JobDefinition } from './job.ts';
+import type { Notifier } from './notices.ts';
 
 export interface CartJobDeps {
   db: Db;
@@ -15,6 +16,8 @@ export interface CartJobDeps {
   fetch: typeof fetch;
   /** Enqueues imports (set once the queue exists: schedules enqueue imports). */
   enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
+  /** Tells staff about a failed sync, and that it recovered (F3.5). */
+  notices: Pick<Notifier, 'raise' | 'recovered'>;
 }
 
 const resourceSchema = z.enum(['customers', 'orders', 'subscriptions', 'products']);
@@ -39,6 +42,8 @@ export function cartImportJob(deps: CartJobDeps): JobDefinition<z.infer<typeof i
       if (!connection || connection.disconnectedAt) return; // disconnected: no more syncs (F3.6)
       const connector = deps.connectorFor(connection.cart);
       if (!connector) throw new PermanentJobError(`no connector for ${connection.cart}`);
+      // One notice per connection and resource: each recovers on its own next good run.
+      const subject = `${connection.id}:${resource}`;
       try {
         await importResource(
           {
@@ -53,7 +58,14 @@ export function cartImportJob(deps: CartJobDeps): JobDefinition<z.infer<typeof i
           connection,
           resource,
         );
+        await deps.notices.recovered(connection.botId, 'sync_failed', subject);
       } catch (error) {
+        await deps.notices.raise({
+          botId: connection.botId,
+          kind: 'sync_failed',
+          subject,
+          message: `${connection.name} (${connection.cart}), ${resource}: ${describe(error)}`,
+        });
         if (
           error instanceof CartError &&
           (error.kind === 'bad_credentials' ||

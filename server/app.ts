@@ -23,6 +23,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lineWebhookRoutes } from './routes/line-webhook.ts';
+import { noticeRoutes } from './routes/notices.ts';
 
 export interface AppOptions {
   deps: AppDeps;
@@ -79,6 +80,7 @@ export function createApp(options: AppOptions) {
   app.route('/', linkRoutes());
   app.route('/', friendOrderRoutes());
   app.route('/', friendPurchaseRoutes());
+  app.route('/', noticeRoutes());
   app.route('/', lineWebhookRoutes());
   app.route('/', cartWebhookRoutes());
 

@@ -13,6 +13,7 @@ import type { SecretBox } from '../db/secret-box.ts';
 import type { Resource } from '../jobs/cart-import.ts';
 import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts.ts';
 import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
+import { deliverNoticeJob, Notifier, type NoticeDeps } from '../jobs/notices.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import { createApp } from './app.ts';
 import type { Logger } from './logger.ts';
@@ -32,6 +33,8 @@ export interface KizunaOptions {
   fetch?: typeof fetch;
   /** Webhook signature check (default: WebCrypto, which every runtime has). */
   verifySignature?: SignatureVerifier;
+  /** Where new staff notices are also POSTed (F3.5), when set. */
+  noticeWebhookUrl?: string | undefined;
   /** Retry policy of the webhook inbox (tests shorten it). */
   inbox?: Pick<InboxProcessorOptions, 'maxAttempts' | 'retryDelay' | 'idleMs'>;
 }
@@ -67,6 +70,16 @@ export function createKizuna(options: KizunaOptions) {
       cartImport,
       resources.map((resource) => ({ connectionId, resource })),
     );
+  const noticeDeps: NoticeDeps = {
+    db,
+    logger,
+    fetch: fetchImpl,
+    webhookUrl: options.noticeWebhookUrl,
+    enqueueDelivery: async (noticeId) =>
+      void (await queueRef.current!.send(deliverNotice, { noticeId })),
+  };
+  const deliverNotice = deliverNoticeJob(noticeDeps);
+  const notices = new Notifier(noticeDeps);
   const cartDeps: CartJobDeps = {
     db,
     logger,
@@ -74,12 +87,19 @@ export function createKizuna(options: KizunaOptions) {
     connectorFor,
     fetch: fetchImpl,
     enqueueImports,
+    notices,
   };
   const cartImport = cartImportJob(cartDeps);
   const queue = new JobQueue({
     db,
     logger,
-    definitions: [refreshProfile, importFollowers, cartImport, ...cartScheduleJobs(cartDeps)],
+    definitions: [
+      refreshProfile,
+      importFollowers,
+      cartImport,
+      deliverNotice,
+      ...cartScheduleJobs(cartDeps),
+    ],
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.ephemeral ? { ephemeral: true } : {}),
   });

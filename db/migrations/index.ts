@@ -4,6 +4,7 @@ import * as lineCore from './20261123130000_line_core.ts';
 import * as carts from './20261123140000_carts.ts';
 import * as purchaseStats from './20261124100000_purchase_stats.ts';
 import * as inboxClaimOrder from './20261124110000_inbox_claim_order.ts';
+import * as notices from './20261124120000_notices.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '20261123140000_carts': carts,
   '20261124100000_purchase_stats': purchaseStats,
   '20261124110000_inbox_claim_order': inboxClaimOrder,
+  '20261124120000_notices': notices,
 };

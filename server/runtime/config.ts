@@ -46,6 +46,7 @@ export const configSchema = z.object({
     .positive()
     .default(1024 * 1024),
   TZ: z.string().default('Asia/Tokyo'),
+  KIZUNA_NOTICE_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   LINE_CHANNEL_ID: optionalText,
   LINE_CHANNEL_SECRET: optionalText,
   LINE_CHANNEL_ACCESS_TOKEN: optionalText,

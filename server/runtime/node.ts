@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
     version,
     timeZone: config.TZ,
+    noticeWebhookUrl: config.KIZUNA_NOTICE_WEBHOOK_URL,
     verifySignature: verifyLineSignatureNode,
     line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });

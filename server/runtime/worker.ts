@@ -48,6 +48,7 @@ function build({ config, db, logger, secretBox }: Opened) {
     adminToken: config.KIZUNA_ADMIN_TOKEN,
     bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
     timeZone: config.TZ,
+    noticeWebhookUrl: config.KIZUNA_NOTICE_WEBHOOK_URL,
     ephemeral: true,
     line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });

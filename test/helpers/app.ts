@@ -17,7 +17,9 @@ export interface TestApp {
 }
 
 export async function openTestApp(
-  options: Partial<Pick<KizunaOptions, 'bodyLimitBytes' | 'line' | 'inbox'>> = {},
+  options: Partial<
+    Pick<KizunaOptions, 'bodyLimitBytes' | 'line' | 'inbox' | 'noticeWebhookUrl'>
+  > = {},
 ): Promise<TestApp> {
   const testDb = await openTestDb();
   const secretBox = await SecretBox.fromBase64Key(SecretBox.generateKey());
