@@ -30,6 +30,12 @@ export interface CartConnector<Credentials = Record<string, string>> {
   ): AsyncIterable<Page<CartSubscription>>;
   /** The whole catalog (F4.5), a page at a time; `cursor` stays null (it is always listed whole). */
   products?(ctx: ConnectorContext<Credentials>): AsyncIterable<Page<CartProduct>>;
+  /**
+   * The store these credentials open, when they name it (a shop domain): the same store connected
+   * to two bots is allowed but warned about (F3.3), since both import its customers and share its
+   * API limits. Carts whose credentials do not name the store (Rakuten) leave it out.
+   */
+  storeKey?(credentials: Credentials): string;
   /** The customer's page in the cart's admin, for the staff console. */
   customerAdminUrl(
     credentials: Credentials,

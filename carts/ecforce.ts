@@ -295,6 +295,7 @@ export function createEcforceConnector(
     subscriptions: (ctx, cursor) =>
       sync(ctx, 'subs_orders.json', 'order_items', cursor, toSubscription),
     products,
+    storeKey: (creds) => creds.shopDomain.toLowerCase(),
     customerAdminUrl: (creds, customer) =>
       `https://${creds.shopDomain}/admin/customers/${encodeURIComponent(customer.externalId)}`,
   };

@@ -287,6 +287,7 @@ export function createShopifyConnector(
       ),
     subscriptions: (ctx, cursor) => subscriptionPages(ctx, opts, cursor),
     products: (ctx) => shopifyProducts(ctx, opts),
+    storeKey: (credentials) => credentials.shopDomain.toLowerCase(),
     customerAdminUrl(credentials, customer) {
       const handle = credentials.shopDomain.replace(/\.myshopify\.com$/, '');
       const id = customer.number ?? /(\d+)$/.exec(customer.externalId)?.[1] ?? customer.externalId;

@@ -14,6 +14,8 @@ export interface Connection extends ConnectionRef {
   lastErrorKind: string | null;
   lastSuccessAt: Date | null;
   birthdaySync: boolean;
+  /** Other bots with a live connection to the same store (F3.3: allowed, but warned about). */
+  sharedWith: string[];
   createdAt: Date;
   disconnectedAt: Date | null;
 }
@@ -26,22 +28,28 @@ export class ConnectionRepository {
   ) {}
 
   async get(id: string): Promise<Connection | undefined> {
-    const row = await this.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.select().where('c.id', '=', id).executeTakeFirst();
     return row && toConnection(row);
   }
 
   async list(botId: string): Promise<Connection[]> {
-    const rows = await this.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('bot_id', '=', botId)
-      .orderBy('created_at')
+    const rows = await this.select()
+      .where('c.bot_id', '=', botId)
+      .orderBy('c.created_at')
       .execute();
     return rows.map(toConnection);
+  }
+
+  private select() {
+    return this.db
+      .selectFrom('connections as c')
+      .selectAll('c')
+      .select(
+        sql<string[]>`array(select o.bot_id from connections o
+          where o.cart = c.cart and o.store_key = c.store_key and o.bot_id <> c.bot_id
+            and o.disconnected_at is null and c.disconnected_at is null
+          order by o.bot_id)`.as('shared_with'),
+      );
   }
 
   /** Resolves to undefined when the bot already has a live connection to this cart (F3.3). */
@@ -52,6 +60,7 @@ export class ConnectionRepository {
     credentials: object;
     baseUrl?: string | null;
     birthdaySync?: boolean;
+    storeKey?: string | null;
   }): Promise<Connection | undefined> {
     const row = await this.db
       .insertInto('connections')
@@ -63,13 +72,14 @@ export class ConnectionRepository {
         credentials_sealed: await this.box.seal(JSON.stringify(input.credentials)),
         base_url: input.baseUrl ?? null,
         birthday_sync: input.birthdaySync ?? false,
+        store_key: input.storeKey ?? null,
       })
       .onConflict((oc) =>
         oc.columns(['bot_id', 'cart']).where('disconnected_at', 'is', null).doNothing(),
       )
-      .returningAll()
+      .returning('id')
       .executeTakeFirst();
-    return row && toConnection(row);
+    return row && this.get(row.id);
   }
 
   async credentials(id: string): Promise<unknown> {
@@ -111,7 +121,7 @@ export class ConnectionRepository {
   }
 }
 
-function toConnection(row: Selectable<ConnectionsTable>): Connection {
+function toConnection(row: Selectable<ConnectionsTable> & { shared_with: string[] }): Connection {
   return {
     id: row.id,
     botId: row.bot_id,
@@ -123,6 +133,7 @@ function toConnection(row: Selectable<ConnectionsTable>): Connection {
     lastErrorKind: row.last_error_kind,
     lastSuccessAt: row.last_success_at,
     birthdaySync: row.birthday_sync,
+    sharedWith: row.shared_with,
     createdAt: row.created_at,
     disconnectedAt: row.disconnected_at,
   };

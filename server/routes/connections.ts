@@ -19,6 +19,15 @@ const connectionSchema = z
     lastSuccessAt: z.string().nullable(),
     birthdaySync: z.boolean(),
     createdAt: z.string(),
+    warnings: z
+      .array(
+        z.object({
+          code: z.literal('store_shared'),
+          message: z.string(),
+          botIds: z.array(z.string()),
+        }),
+      )
+      .openapi({ description: 'Allowed, but worth knowing (F3.3: the same store on two bots)' }),
   })
   .openapi('Connection');
 
@@ -128,6 +137,18 @@ const present = (c: Connection) => ({
   lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
   birthdaySync: c.birthdaySync,
   createdAt: c.createdAt.toISOString(),
+  warnings:
+    c.sharedWith.length > 0
+      ? [
+          {
+            code: 'store_shared' as const,
+            message:
+              `this store is also connected to ${c.sharedWith.join(', ')}: each bot imports the same ` +
+              'customers, and they share the cart’s API limits, so syncs may slow each other down',
+            botIds: c.sharedWith,
+          },
+        ]
+      : [],
 });
 
 export function connectionRoutes() {
@@ -183,6 +204,7 @@ export function connectionRoutes() {
         credentials: credentials.data as object,
         baseUrl: body.baseUrl ?? null,
         birthdaySync: body.birthdaySync ?? false,
+        storeKey: connector.storeKey?.(credentials.data) ?? null,
       });
       if (!connection) {
         throw new AppError(

@@ -108,6 +108,27 @@ describe('/api/bots/:botId/connections', () => {
     expect(res.status).toBe(409);
   });
 
+  it('connects the same store to a second bot, warning on both sides (F3.3)', async () => {
+    expect((await t.api('POST', '/api/bots', { id: 'second', name: 'Second' })).status).toBe(201);
+    const res = await t.api('POST', '/api/bots/second/connections', {
+      cart: 'ecforce',
+      // The same store, written differently: the domain is compared case-insensitively.
+      credentials: { shopDomain: 'SHOP.example.com', apiToken: TOKEN },
+      baseUrl: fakeUrl,
+    });
+    expect(res.status).toBe(201);
+    const second = await res.json();
+    expect(second.warnings).toEqual([
+      { code: 'store_shared', message: expect.stringContaining('shop'), botIds: ['shop'] },
+    ]);
+    const [first] = (await (await t.api('GET', '/api/bots/shop/connections')).json()).items;
+    expect(first.warnings.map((w: { botIds: string[] }) => w.botIds)).toEqual([['second']]);
+    // Disconnected, the second no longer shares the store.
+    expect((await t.api('DELETE', `/api/bots/second/connections/${second.id}`)).status).toBe(200);
+    const again = await (await t.api('GET', `/api/bots/shop/connections/${first.id}`)).json();
+    expect(again.warnings).toEqual([]);
+  });
+
   it('syncs again on demand without duplicating anything', async () => {
     const [connection] = (await (await t.api('GET', '/api/bots/shop/connections')).json()).items;
     expect((await t.api('POST', `/api/bots/shop/connections/${connection.id}/sync`)).status).toBe(
