@@ -4,6 +4,7 @@ import type {
   CartKind,
   CartOrder,
   CartProduct,
+  CartShipment,
   CartSubscription,
 } from '../crm/cart.ts';
 
@@ -83,6 +84,8 @@ export type WebhookChange =
   | { kind: 'customer'; customer: CartCustomer }
   | { kind: 'order'; order: CartOrder }
   | { kind: 'subscription'; subscription: CartSubscription }
+  /** Shipping news of an order already known (Shopify: fulfillments/create and /update). */
+  | { kind: 'shipment'; shipment: CartShipment }
   | { kind: 'checkout'; checkoutId: string; payload: unknown };
 
 /** Failures in words a shop understands (F3.5); `kind` decides retrying. */

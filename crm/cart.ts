@@ -70,6 +70,14 @@ export interface CartOrder {
   updatedAt: Date;
 }
 
+/** A shipment the cart reports apart from its order (Shopify's fulfillments webhooks). */
+export interface CartShipment {
+  orderExternalId: string;
+  shippedAt: Date;
+  carrier: Carrier | null;
+  trackingNumber: string | null;
+}
+
 export interface CartSubscription {
   externalId: string;
   customerExternalId: string | null;

@@ -3,6 +3,7 @@ import type {
   CartCustomer,
   CartKind,
   CartOrder,
+  CartShipment,
   CartProduct,
   CartSubscription,
 } from '../crm/cart.ts';
@@ -142,6 +143,30 @@ export class CartDataRepository {
       };
     });
     await upsertRows(this.db, connection, 'cart_orders', ORDER_COLUMNS, rows);
+  }
+
+  /**
+   * Shipping news of orders already stored (an order not imported yet brings its shipping with it
+   * when it is). The latest shipment wins, as a multi-package order has shipped when its last
+   * package has; an older one arriving late changes nothing. Resolves to the orders updated.
+   */
+  async applyShipments(connection: ConnectionRef, shipments: CartShipment[]): Promise<number> {
+    let updated = 0;
+    for (const s of shipments) {
+      const result = await this.db
+        .updateTable('cart_orders')
+        .set({
+          shipped_at: s.shippedAt,
+          carrier: s.carrier,
+          tracking_number: s.trackingNumber,
+        })
+        .where('connection_id', '=', connection.id)
+        .where('external_id', '=', s.orderExternalId)
+        .where((eb) => eb.or([eb('shipped_at', 'is', null), eb('shipped_at', '<=', s.shippedAt)]))
+        .executeTakeFirst();
+      updated += Number(result.numUpdatedRows);
+    }
+    return updated;
   }
 
   async upsertSubscriptions(

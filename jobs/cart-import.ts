@@ -215,6 +215,10 @@ export async function applyWebhookChanges(
         case 'subscription':
           await data.upsertSubscriptions(connection, [change.subscription]);
           break;
+        case 'shipment':
+          // Shipping changes neither links nor purchase figures.
+          await data.applyShipments(connection, [change.shipment]);
+          break;
         case 'checkout':
           // Abandoned-cart messages (F6.5) come with a later feature; the delivery is still recorded.
           break;

@@ -1,6 +1,6 @@
 // Shopify webhooks: HMAC over the raw body with the app's client secret, the delivery id for
 // dedupe, and the REST-shaped (snake_case) payloads of the topics Kizuna subscribes to.
-import type { Carrier, CartCustomer, CartOrder } from '../../crm/cart.ts';
+import type { CartCustomer, CartOrder, CartShipment } from '../../crm/cart.ts';
 import type { CartWebhooks, WebhookChange } from '../connector.ts';
 import type { ShopifyCredentials } from './client.ts';
 import { carrierOf, fullName, phonesOf, yen } from './map.ts';
@@ -81,26 +81,19 @@ export function restOrder(p: Json): CartOrder | null {
   };
 }
 
-/** What a fulfillments/create payload says about its order's shipping. */
-export interface ShopifyShipment {
-  orderExternalId: string;
-  shippedAt: Date | null;
-  carrier: Carrier | null;
-  trackingNumber: string | null;
-}
-
 /**
- * fulfillments/create carries the fulfillment alone (order_id, tracking), not the order: it cannot
- * be a WebhookChange of kind 'order' without the items and total, so parse() leaves it to the
- * next order sync (the order's updated_at moves) and this mapping waits for a change kind.
+ * What a fulfillments/create or /update payload says about its order's shipping. It carries the
+ * fulfillment alone (order_id, tracking), not the order, so it updates the stored order's shipping
+ * and nothing else; a cancelled or undated fulfillment says nothing.
  */
-export function restFulfillment(p: Json): ShopifyShipment | null {
+export function restFulfillment(p: Json): CartShipment | null {
   const order = str(p.order_id);
-  if (!order || p.status === 'cancelled') return null;
+  const shippedAt = date(p.created_at);
+  if (!order || !shippedAt || p.status === 'cancelled') return null;
   const numbers = Array.isArray(p.tracking_numbers) ? p.tracking_numbers : [];
   return {
     orderExternalId: `gid://shopify/Order/${order}`,
-    shippedAt: date(p.created_at),
+    shippedAt,
     carrier: carrierOf(str(p.tracking_company)),
     trackingNumber: str(p.tracking_number) ?? str(numbers[0]),
   };
@@ -160,9 +153,13 @@ export const shopifyWebhooks: CartWebhooks<ShopifyCredentials> = {
         const id = str(p.id) ?? str(p.token);
         return id ? [{ kind: 'checkout', checkoutId: id, payload: body }] : [];
       }
+      case 'fulfillments/create':
+      case 'fulfillments/update': {
+        const shipment = restFulfillment(p);
+        return shipment ? [{ kind: 'shipment', shipment }] : [];
+      }
       default:
-        // fulfillments/create: see restFulfillment. Unknown topics are stored by the caller and
-        // change nothing here.
+        // Unknown topics are recorded by the caller and change nothing here.
         return [];
     }
   },

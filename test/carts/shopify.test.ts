@@ -11,7 +11,6 @@ import {
   REQUESTED_COST,
   SUBSCRIPTION_PAGE_SIZE,
 } from '../../carts/shopify/queries.ts';
-import { restFulfillment } from '../../carts/shopify/webhooks.ts';
 import {
   adminSchema,
   MAX_QUERY_COST,
@@ -409,29 +408,35 @@ describe('Shopify webhooks', () => {
     expect(changes).toHaveLength(2);
   });
 
-  it('passes checkouts through and leaves fulfillments to the next order sync', async () => {
+  it('passes checkouts through, and fulfillments as shipments of their order', async () => {
     await h.fake.sendWebhook(url(), 'checkouts/create', { id: 9876, token: 'tok', line_items: [] });
     await h.fake.sendWebhook(url(), 'fulfillments/create', {
       id: 1,
       order_id: 2,
-      tracking_number: 'x',
+      status: 'success',
+      created_at: '2025-06-03T09:00:00+09:00',
+      tracking_company: 'Japan Post (EN)',
+      tracking_numbers: ['JP1'],
+    });
+    // A cancelled fulfillment says nothing about shipping.
+    await h.fake.sendWebhook(url(), 'fulfillments/update', {
+      id: 3,
+      order_id: 2,
+      status: 'cancelled',
+      created_at: '2025-06-04T00:00:00Z',
     });
     expect(changes).toEqual([
       { kind: 'checkout', checkoutId: '9876', payload: { id: 9876, token: 'tok', line_items: [] } },
+      {
+        kind: 'shipment',
+        shipment: {
+          orderExternalId: 'gid://shopify/Order/2',
+          shippedAt: new Date('2025-06-03T00:00:00Z'),
+          carrier: 'japanpost',
+          trackingNumber: 'JP1',
+        },
+      },
     ]);
-    expect(
-      restFulfillment({
-        order_id: 2,
-        created_at: '2025-06-03T00:00:00Z',
-        tracking_company: 'Japan Post (EN)',
-        tracking_numbers: ['JP1'],
-      }),
-    ).toEqual({
-      orderExternalId: 'gid://shopify/Order/2',
-      shippedAt: new Date('2025-06-03T00:00:00Z'),
-      carrier: 'japanpost',
-      trackingNumber: 'JP1',
-    });
   });
 });
 

@@ -112,6 +112,36 @@ describe('POST /webhooks/carts/:connectionId (Shopify)', () => {
     expect(Number((await stored(order.id))!.total_amount)).toBe(5000);
   });
 
+  it('records shipping from fulfillment webhooks: the latest shipment wins', async () => {
+    const order = shopify.add.order();
+    expect(
+      (await shopify.sendWebhook(hook(), 'orders/create', restOrderPayload(order))).status,
+    ).toBe(200);
+    const numericId = order.id.replace(/\D/g, '');
+    const fulfillment = (id: number, at: string, tracking: string, company = 'Yamato (JA)') => ({
+      id,
+      order_id: Number(numericId),
+      status: 'success',
+      created_at: at,
+      tracking_company: company,
+      tracking_numbers: [tracking],
+    });
+    const send = async (topic: string, body: object) =>
+      expect((await shopify.sendWebhook(hook(), topic, body)).status).toBe(200);
+    await send('fulfillments/create', fulfillment(2, '2026-11-21T10:00:00Z', 'Y-2'));
+    // The first package's webhook arrives late: the order has shipped with its last package.
+    await send('fulfillments/create', fulfillment(1, '2026-11-20T10:00:00Z', 'S-1', 'Sagawa (JA)'));
+    const row = await stored(order.id);
+    expect(row).toMatchObject({ carrier: 'yamato', tracking_number: 'Y-2' });
+    expect(row!.shipped_at?.toISOString()).toBe('2026-11-21T10:00:00.000Z');
+    // A fulfillment of an order not imported yet changes nothing (the order brings its own).
+    await send('fulfillments/create', {
+      ...fulfillment(3, '2026-11-22T00:00:00Z', 'Y-3'),
+      order_id: 999999,
+    });
+    expect((await stored(order.id))!.tracking_number).toBe('Y-2');
+  });
+
   it('answers 404 for an unknown or disconnected connection', async () => {
     const res = await fetch(`${url}/webhooks/carts/nope`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(404);
