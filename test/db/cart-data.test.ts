@@ -35,7 +35,7 @@ describe('cart data upserts', () => {
       lineUserId: `U${'a'.repeat(32)}`,
       nameKana: 'ヤマダ ハナコ',
       birthday: '1990-04-01',
-      customData: { rank: 'gold', points: 120, tags: ['a', 'b'] },
+      customData: { rank: 'gold', points: 120, tags: 'a,b' },
     });
     const o = order(c.externalId, {
       number: '#1001',
@@ -61,7 +61,7 @@ describe('cart data upserts', () => {
       line_user_id: `U${'a'.repeat(32)}`,
       name: '山田 太郎',
       name_kana: 'ヤマダ ハナコ',
-      custom_data: { rank: 'gold', points: 120, tags: ['a', 'b'] },
+      custom_data: { rank: 'gold', points: 120, tags: 'a,b' },
       created_at_cart: c.createdAt,
       updated_at_cart: c.updatedAt,
     });
