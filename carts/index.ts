@@ -2,7 +2,9 @@ import type { CartKind } from '../crm/cart-kind.ts';
 import type { CartConnector } from './connector.ts';
 import { ecforce } from './ecforce.ts';
 import { rakuten } from './rakuten.ts';
+import { repeatplus } from './repeatplus.ts';
 import { shopify } from './shopify.ts';
+import { subscStore } from './subsc-store.ts';
 
 /**
  * The only registry of cart connectors. A cart without one here cannot be connected yet; the API
@@ -12,6 +14,8 @@ const connectors: Partial<Record<CartKind, CartConnector<unknown>>> = {
   shopify: shopify as CartConnector<unknown>,
   ecforce: ecforce as CartConnector<unknown>,
   rakuten: rakuten as CartConnector<unknown>,
+  repeatplus: repeatplus as CartConnector<unknown>,
+  subsc_store: subscStore as CartConnector<unknown>,
 };
 
 export function connectorFor(cart: CartKind): CartConnector<unknown> | undefined {
