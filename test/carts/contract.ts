@@ -28,6 +28,11 @@ export interface ContractHarness<C> {
   /** Changes these customers in the cart so their updated-at moves past every other record. */
   touch(customerIds: number[]): void | Promise<void>;
   close(): Promise<void>;
+  /**
+   * Carts with a per-second request rule (makeshop, 楽楽リピート) run on a virtual clock that the
+   * suite's recorded sleeps advance, so their fakes can check the spacing on that clock.
+   */
+  advance?(ms: number): void;
   /** How the cart names seeded records; default String(id). */
   customerId?(c: ShopCustomer): string;
   orderId?(o: ShopOrder): string;
@@ -104,6 +109,7 @@ export function connectorContract<C>(name: string, setup: () => Promise<Contract
         ...h.ctx,
         sleep: (ms) => {
           sleeps.push(ms);
+          h.advance?.(ms);
           return Promise.resolve();
         },
       };
