@@ -14,7 +14,8 @@
 //   `YYYY-MM-DD hh:mm:ss`, inclusive), `sort=updated_at` (ascending, ties by id ascending),
 //   `page` (1-based) and `limit` (≤ 100); they answer `{ result: "OK", total_count, page, data }`.
 //   A short page ends a listing.
-// - No documented rate limit: requests are spaced 1 s apart; 429 may carry Retry-After; 429, 5xx
+// - No documented rate limit: requests of one sync are spaced 1 s apart (two syncs of one shop
+//   running at once are not paced against each other); 429 may carry Retry-After; 429, 5xx
 //   and timeouts are retried with backoff.
 // - Datetimes are JST without zone. Customers: `customer_id` (integer), `customer_code` (会員番号),
 //   `last_name`/`first_name` (+ `_kana`), `tel`, `mobile_tel`, `email`, `birthday`, `created_at`,

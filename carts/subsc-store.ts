@@ -14,7 +14,8 @@
 // - Lists `GET customers`, `orders`, `subscriptions` take `updated_since` (ISO 8601 with offset,
 //   inclusive), `order=updated_at` (ascending, ties by id ascending), `offset` and `limit`
 //   (≤ 100); they answer `{ total, offset, limit, items }`. A short page ends a listing.
-// - No documented rate limit: requests are spaced 1 s apart; 429 may carry Retry-After; 429, 5xx
+// - No documented rate limit: requests of one sync are spaced 1 s apart (two syncs of one shop
+//   running at once are not paced against each other); 429 may carry Retry-After; 429, 5xx
 //   and timeouts are retried with backoff.
 // - Datetimes are ISO 8601 with an offset (+09:00). Customers: `id` (integer), `member_no`,
 //   `sei`/`mei` (+ `_kana`), `tel`, `mobile`, `email`, `birth_date`, `created_at`, `updated_at`.
