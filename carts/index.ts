@@ -1,6 +1,7 @@
 import type { CartKind } from '../crm/cart-kind.ts';
 import type { CartConnector } from './connector.ts';
 import { ecforce } from './ecforce.ts';
+import { makeshop } from './makeshop.ts';
 import { rakuten } from './rakuten.ts';
 import { repeatplus } from './repeatplus.ts';
 import { shopify } from './shopify.ts';
@@ -14,6 +15,7 @@ const connectors: Partial<Record<CartKind, CartConnector<unknown>>> = {
   shopify: shopify as CartConnector<unknown>,
   ecforce: ecforce as CartConnector<unknown>,
   rakuten: rakuten as CartConnector<unknown>,
+  makeshop: makeshop as CartConnector<unknown>,
   repeatplus: repeatplus as CartConnector<unknown>,
   subsc_store: subscStore as CartConnector<unknown>,
 };
