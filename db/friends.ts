@@ -9,43 +9,13 @@ export interface UpsertedFriend {
 }
 
 /**
- * Friends of a bot. Every write is a single upsert keyed by (bot, LINE user id), so events that
- * race or arrive out of order converge: the earliest follow stays first, the latest follow or
- * block wins, and a block older than the latest follow never hides a friend.
+ * Friends of a bot, the write side (the console's reads are in friend-queries.ts). Every write is
+ * an upsert keyed by (bot, LINE user id), so events that race or arrive out of order converge: the
+ * earliest follow stays first, the latest follow or block wins, and a block older than the latest
+ * follow never hides a friend.
  */
 export class FriendRepository {
   constructor(private readonly db: Kysely<Database>) {}
-
-  async get(botId: string, id: string): Promise<Friend | undefined> {
-    const row = await this.db
-      .selectFrom('friends')
-      .selectAll()
-      .where('bot_id', '=', botId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row && toFriend(row);
-  }
-
-  async findByLineUserId(botId: string, lineUserId: string): Promise<Friend | undefined> {
-    const row = await this.db
-      .selectFrom('friends')
-      .selectAll()
-      .where('bot_id', '=', botId)
-      .where('line_user_id', '=', lineUserId)
-      .executeTakeFirst();
-    return row && toFriend(row);
-  }
-
-  async list(botId: string, limit = 100): Promise<Friend[]> {
-    const rows = await this.db
-      .selectFrom('friends')
-      .selectAll()
-      .where('bot_id', '=', botId)
-      .orderBy('created_at')
-      .limit(limit)
-      .execute();
-    return rows.map(toFriend);
-  }
 
   /** A follow (new friend, re-follow or unblock) at `at`. */
   async follow(botId: string, lineUserId: string, at: Date): Promise<UpsertedFriend> {
