@@ -58,6 +58,9 @@ const ORDER_COLUMNS = [
   'updated_at_cart',
 ] as const;
 
+/** JSON.stringify turns a Date into text several times slower than toISOString does itself. */
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
 /**
  * One upsert of a whole page, the rows sent as a single JSON parameter that PostgreSQL unpacks
  * itself (json_populate_recordset, typed by the table's own row type). Against a multi-row VALUES
@@ -110,8 +113,8 @@ export class CartDataRepository {
         name_kana: c.nameKana ?? null,
         birthday: c.birthday,
         custom_data: c.customData ?? null,
-        created_at_cart: c.createdAt,
-        updated_at_cart: c.updatedAt,
+        created_at_cart: iso(c.createdAt),
+        updated_at_cart: iso(c.updatedAt),
       };
     });
     await upsertRows(this.db, connection, 'cart_customers', CUSTOMER_COLUMNS, rows);
@@ -125,13 +128,13 @@ export class CartDataRepository {
         external_id: o.externalId,
         customer_external_id: o.customerExternalId,
         number: o.number ?? null,
-        ordered_at: o.orderedAt,
+        ordered_at: iso(o.orderedAt),
         total_amount: o.totalAmount,
         currency: o.currency,
         status: o.status,
         cancelled: o.cancelled,
         items: o.items,
-        shipped_at: o.shippedAt,
+        shipped_at: iso(o.shippedAt),
         requested_delivery_date: o.requestedDeliveryDate,
         carrier: o.carrier,
         tracking_number: o.trackingNumber,
@@ -139,7 +142,7 @@ export class CartDataRepository {
         subscription_sequence: o.subscriptionSequence,
         orderer_phone_keys: keys.phoneKeys,
         orderer_email_key: keys.emailKey,
-        updated_at_cart: o.updatedAt,
+        updated_at_cart: iso(o.updatedAt),
       };
     });
     await upsertRows(this.db, connection, 'cart_orders', ORDER_COLUMNS, rows);

@@ -69,6 +69,9 @@ export async function importResource(
     const source = joinPages(pages(connector, ctx, resource, cursor), JOIN_PAGES_TO);
     for await (const page of readAhead(source)) {
       const links = await deps.db.kysely.transaction().execute(async (trx) => {
+        // The page's cursor commits with its rows, so a commit lost to a database crash only
+        // means those pages are read again: no need to wait for the WAL flush of every page.
+        await sql`set local synchronous_commit = off`.execute(trx);
         const data = new CartDataRepository(trx);
         const customerIds = await store(data, connection, resource, page);
         await sql`insert into sync_cursors (connection_id, resource, cursor, updated_at)
