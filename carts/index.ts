@@ -1,6 +1,8 @@
 import type { CartKind } from '../crm/cart-kind.ts';
+import { colorme } from './colorme.ts';
 import type { CartConnector } from './connector.ts';
 import { ecforce } from './ecforce.ts';
+import { futureshop } from './futureshop.ts';
 import { makeshop } from './makeshop.ts';
 import { rakuten } from './rakuten.ts';
 import { repeatplus } from './repeatplus.ts';
@@ -18,6 +20,8 @@ const connectors: Partial<Record<CartKind, CartConnector<unknown>>> = {
   makeshop: makeshop as CartConnector<unknown>,
   repeatplus: repeatplus as CartConnector<unknown>,
   subsc_store: subscStore as CartConnector<unknown>,
+  futureshop: futureshop as CartConnector<unknown>,
+  colorme: colorme as CartConnector<unknown>,
 };
 
 export function connectorFor(cart: CartKind): CartConnector<unknown> | undefined {
