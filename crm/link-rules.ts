@@ -18,7 +18,7 @@ export function linkRulesFor(cart: CartKind): LinkRule[] {
   switch (cart) {
     case 'shopify':
       return ['verified_email'];
-    case 'futureshop':
+    case 'futureshop': // no verified flag: the shop's address confirmation stands in (F2.4)
       return ['cart_line_id', 'verified_email'];
     case 'ecforce': // ecforce's own LINE ID linkage (`line_id`, research/cart-apis.md §3.4)
     case 'rakuraku': // when the shop runs 楽楽リピート's own LINE login
@@ -27,7 +27,7 @@ export function linkRulesFor(cart: CartKind): LinkRule[] {
     case 'repeatplus':
     case 'subsc_store':
       return ['phone_with_order'];
-    case 'colorme':
+    case 'colorme': // SPEC F2.4 names カラーミー for the LINE id only, though it holds mail and tel
     case 'makeshop':
       return ['cart_line_id'];
     default: {
