@@ -102,11 +102,15 @@ function decodeOrders(cursor: string | null): z.infer<typeof orderCursor> | null
     value = undefined;
   }
   const parsed = orderCursor.safeParse(value);
-  if (!parsed.success) throw new CartError('malformed', `makeshop cursor not understood: ${cursor}`);
+  if (!parsed.success)
+    throw new CartError('malformed', `makeshop cursor not understood: ${cursor}`);
   return parsed.data;
 }
 
-const orderKeys = { at: (o: MakeshopOrder) => parseTime(o.date), id: (o: MakeshopOrder) => o.ordernum };
+const orderKeys = {
+  at: (o: MakeshopOrder) => parseTime(o.date),
+  id: (o: MakeshopOrder) => o.ordernum,
+};
 const memberKeys = {
   at: (m: MakeshopMember) => parseTime(m.update_date),
   id: (m: MakeshopMember) => m.member_id,
@@ -135,14 +139,23 @@ export function createMakeshopConnector(
     const o = { ...orderKeys, until, search: api.orders, crowded: crowded('orders') };
     for await (const leaf of scanWindows({ ...o, from: at, floor: HISTORY_START })) {
       at = after(leaf, at, o);
-      yield { items: leaf.records.map(toOrder), skipped: leaf.skipped, cursor: encodeOrders(at, r) };
+      yield {
+        items: leaf.records.map(toOrder),
+        skipped: leaf.skipped,
+        cursor: encodeOrders(at, r),
+      };
     }
     if (at === null || until - r < RESCAN_EVERY_MS) return;
     // Shipping news of recent orders read before: read again (idempotent upserts) up to the
     // position reached, then the rescan is recorded as done in a last, empty page.
     const reached = at;
     const floor = Math.max(HISTORY_START, until - RESCAN_MS);
-    for await (const leaf of scanWindows({ ...o, until: Math.min(reached.t, until), from: null, floor })) {
+    for await (const leaf of scanWindows({
+      ...o,
+      until: Math.min(reached.t, until),
+      from: null,
+      floor,
+    })) {
       const items = leaf.records.filter((x) => parseTime(x.date) <= reached.t).map(toOrder);
       yield { items, skipped: leaf.skipped, cursor: encodeOrders(at, r) };
     }
@@ -153,9 +166,18 @@ export function createMakeshopConnector(
     const api = session(ctx, pacer, clientOptions);
     let at = decodePosition(cursor, 'makeshop');
     const o = { ...memberKeys, search: api.members, crowded: crowded('members') };
-    for await (const leaf of scanWindows({ ...o, from: at, floor: HISTORY_START, until: untilOf(ctx) })) {
+    for await (const leaf of scanWindows({
+      ...o,
+      from: at,
+      floor: HISTORY_START,
+      until: untilOf(ctx),
+    })) {
       at = after(leaf, at, o);
-      yield { items: leaf.records.map(toCustomer), skipped: leaf.skipped, cursor: encodePosition(at) };
+      yield {
+        items: leaf.records.map(toCustomer),
+        skipped: leaf.skipped,
+        cursor: encodePosition(at),
+      };
     }
   }
 

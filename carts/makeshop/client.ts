@@ -84,7 +84,9 @@ export function session(ctx: Ctx, pacer: Pacer, options: ClientOptions) {
   let access: { url: string; issuedAt: number } | null = null;
 
   const get = (url: string, signal: AbortSignal) =>
-    pacer.run(shopId, ctx, () => ctx.fetch(url, { headers: { Accept: 'application/xml' }, signal }));
+    pacer.run(shopId, ctx, () =>
+      ctx.fetch(url, { headers: { Accept: 'application/xml' }, signal }),
+    );
 
   function xmlVerdict<T>(
     res: Response,
@@ -101,7 +103,10 @@ export function session(ctx: Ctx, pacer: Pacer, options: ClientOptions) {
         error:
           res.status === 404
             ? new CartError('not_found', `makeshopのAPIが見つかりません (${base})`)
-            : new CartError('malformed', `makeshop refused (HTTP ${res.status}) ${messageOf(body)}`),
+            : new CartError(
+                'malformed',
+                `makeshop refused (HTTP ${res.status}) ${messageOf(body)}`,
+              ),
       };
     let value: T | null;
     try {
@@ -110,7 +115,14 @@ export function session(ctx: Ctx, pacer: Pacer, options: ClientOptions) {
       value = null;
     }
     if (value === null)
-      return { ok: false, retry: false, error: new CartError('malformed', 'makeshop answered something that is not the expected XML') };
+      return {
+        ok: false,
+        retry: false,
+        error: new CartError(
+          'malformed',
+          'makeshop answered something that is not the expected XML',
+        ),
+      };
     return { ok: true, value };
   }
 

@@ -100,7 +100,8 @@ describe('makeshop specifics', () => {
     expect(customers).toHaveLength(data.customers.length);
     expect(orders).toHaveLength(data.orders.length);
     const times = s.fake.requests.map((r) => r.at);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
     expect(s.fake.violations).toEqual([]);
   });
 
@@ -115,8 +116,12 @@ describe('makeshop specifics', () => {
     const orders = await all(s.connector.orders(s.ctx, null));
     expect(new Set(orders.map((o) => o.externalId)).size).toBe(data.orders.length);
     const calls = s.fake.requests.filter((r) => r.path === '/api/orderinfo/index.html');
-    expect(calls.every((r) => r.query.cmd === 'get' && r.query.token === credentials.orderToken)).toBe(true);
-    expect(calls.every((r) => /^\d{14}$/.test(r.query.start!) && r.query.canceled === '1')).toBe(true);
+    expect(
+      calls.every((r) => r.query.cmd === 'get' && r.query.token === credentials.orderToken),
+    ).toBe(true);
+    expect(calls.every((r) => /^\d{14}$/.test(r.query.start!) && r.query.canceled === '1')).toBe(
+      true,
+    );
     expect(calls.length).toBeGreaterThan(data.orders.length / MAX_OUTPUT);
     expect(s.fake.violations).toEqual([]);
   });
@@ -134,7 +139,9 @@ describe('makeshop specifics', () => {
   });
 
   it('keeps phones raw, the LINE id, birthday and points; maps status, shipping and totals', async () => {
-    const customers = new Map((await all(s.connector.customers(s.ctx, null))).map((c) => [c.externalId, c]));
+    const customers = new Map(
+      (await all(s.connector.customers(s.ctx, null))).map((c) => [c.externalId, c]),
+    );
     for (const c of data.customers) {
       const got = customers.get(memberIdOf(c))!;
       expect(got.phones).toEqual(c.phone ? [c.phone.raw] : []);
@@ -144,7 +151,9 @@ describe('makeshop specifics', () => {
     }
     expect(data.customers.some((c) => c.lineUserId)).toBe(true);
     expect(data.customers.some((c) => c.phone?.format === 'fullwidth')).toBe(true);
-    const orders = new Map((await all(s.connector.orders(s.ctx, null))).map((o) => [o.externalId, o]));
+    const orders = new Map(
+      (await all(s.connector.orders(s.ctx, null))).map((o) => [o.externalId, o]),
+    );
     for (const o of data.orders) {
       const got = orders.get(orderNumberOf(o))!;
       expect(got.cancelled).toBe(o.state === 'cancelled');
@@ -163,7 +172,13 @@ describe('makeshop specifics', () => {
     const pending = [...data.orders].reverse().find((o) => o.state === 'pending')!;
     const owner = data.customers.find((c) => c.id === pending.customerId)!;
     const shippedAt = new Date(NOW.getTime() + 3_600_000);
-    const shipped = { ...pending, state: 'shipped' as const, shippedAt, carrier: 'sagawa' as const, trackingNumber: '4455' };
+    const shipped = {
+      ...pending,
+      state: 'shipped' as const,
+      shippedAt,
+      carrier: 'sagawa' as const,
+      trackingNumber: '4455',
+    };
     s.fake.orders.set(orderNumberOf(pending), orderXml(shipped, owner));
     s.clock.advance(RESCAN_EVERY_MS);
     const pages: Array<Page<{ externalId: string; shippedAt: Date | null }>> = [];
@@ -214,11 +229,17 @@ describe('makeshop through the fake, the database and the linking engine', () =>
     const byPhone = await insertFriend(t.db, 'shop', {
       phoneKey: `+81${phoneOnly.phone!.digits.slice(1)}`,
     });
-    for await (const p of s.connector.customers(s.ctx, null)) await repo.upsertCustomers(conn, p.items);
+    for await (const p of s.connector.customers(s.ctx, null))
+      await repo.upsertCustomers(conn, p.items);
     for await (const p of s.connector.orders(s.ctx, null)) await repo.upsertOrders(conn, p.items);
     const links = await new LinkEngine(t.db.kysely).link(conn);
     expect(links.filter((l) => l.friendId === byLine)).toEqual([
-      { friendId: byLine, connectionId: conn.id, customerExternalId: memberIdOf(withLine), rule: expect.any(String) },
+      {
+        friendId: byLine,
+        connectionId: conn.id,
+        customerExternalId: memberIdOf(withLine),
+        rule: expect.any(String),
+      },
     ]);
     expect(links.filter((l) => l.friendId === byPhone)).toEqual([]);
     expect(s.fake.violations).toEqual([]);

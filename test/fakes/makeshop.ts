@@ -81,18 +81,23 @@ export function createFakeMakeshop(opts: {
     c.body(body, status as 200, { 'Content-Type': 'application/xml; charset=UTF-8' });
 
   /** The shop's rules and injected faults, before any endpoint answers. */
-  function gate(name: string, answer: (c: Context, q: Record<string, string>) => Response | Promise<Response>) {
+  function gate(
+    name: string,
+    answer: (c: Context, q: Record<string, string>) => Response | Promise<Response>,
+  ) {
     return async (c: Context) => {
       const at = now();
       const url = new URL(c.req.url);
       const q: Record<string, string> = Object.fromEntries(url.searchParams);
-      if (c.req.method === 'POST') Object.assign(q, Object.fromEntries(new URLSearchParams(await c.req.text())));
+      if (c.req.method === 'POST')
+        Object.assign(q, Object.fromEntries(new URLSearchParams(await c.req.text())));
       if (running > 0) violations.push(`${name}: sent while another request was still running`);
       if (last !== null && at - last < minInterval)
-        violations.push(`${name}: ${at - last} ms after the previous request (1 request per second)`);
+        violations.push(
+          `${name}: ${at - last} ms after the previous request (1 request per second)`,
+        );
       last = at;
-      const log = (status: number) =>
-        requests.push({ path: url.pathname, query: q, at, status });
+      const log = (status: number) => requests.push({ path: url.pathname, query: q, at, status });
       running++;
       try {
         const fault = takeFault(false);
@@ -179,7 +184,10 @@ export function createFakeMakeshop(opts: {
       const key = `k${nextKey++}`;
       keys.set(key, now());
       const url = `${new URL(c.req.url).origin}/api/member/get/${key}`;
-      return xml(c, `<?xml version="1.0" encoding="UTF-8"?>\n<response><url>${url}</url></response>`);
+      return xml(
+        c,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<response><url>${url}</url></response>`,
+      );
     }),
   );
 
@@ -187,17 +195,28 @@ export function createFakeMakeshop(opts: {
     '/api/member/get/:key',
     gate('member/get', (c, q) => {
       const issued = keys.get(c.req.param('key') ?? '');
-      if (issued === undefined) return xml(c, xmlError('E403', 'アクセスURLが正しくありません'), 403);
+      if (issued === undefined)
+        return xml(c, xmlError('E403', 'アクセスURLが正しくありません'), 403);
       if (now() - issued >= ACCESS_URL_TTL_MS) {
-        violations.push(`member/get: access URL used ${(now() - issued) / 1000} s after it was issued`);
+        violations.push(
+          `member/get: access URL used ${(now() - issued) / 1000} s after it was issued`,
+        );
         return xml(c, xmlError('E403', 'アクセスURLの有効期限が切れています'), 403);
       }
       const limit = Number(q.limit ?? MAX_OUTPUT);
       if (limit > MAX_OUTPUT) violations.push(`member/get: limit ${limit} over ${MAX_OUTPUT}`);
       const { start, end } = window(q, 'start_date', 'end_date');
-      if (start === null || end === null) return xml(c, xmlError('E400', 'start_date/end_date'), 400);
+      if (start === null || end === null)
+        return xml(c, xmlError('E400', 'start_date/end_date'), 400);
       const page = Number(q.page ?? 1);
-      const hits = listed(members.values(), (m) => m.updatedAt, start, end, Math.min(limit, MAX_OUTPUT), page);
+      const hits = listed(
+        members.values(),
+        (m) => m.updatedAt,
+        start,
+        end,
+        Math.min(limit, MAX_OUTPUT),
+        page,
+      );
       return xml(c, xmlDocument('members', malformed(hits)));
     }),
   );
