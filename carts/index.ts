@@ -4,6 +4,7 @@ import type { CartConnector } from './connector.ts';
 import { ecforce } from './ecforce.ts';
 import { futureshop } from './futureshop.ts';
 import { makeshop } from './makeshop.ts';
+import { rakuraku } from './rakuraku.ts';
 import { rakuten } from './rakuten.ts';
 import { repeatplus } from './repeatplus.ts';
 import { shopify } from './shopify.ts';
@@ -18,6 +19,7 @@ const connectors: Partial<Record<CartKind, CartConnector<unknown>>> = {
   ecforce: ecforce as CartConnector<unknown>,
   rakuten: rakuten as CartConnector<unknown>,
   makeshop: makeshop as CartConnector<unknown>,
+  rakuraku: rakuraku as CartConnector<unknown>,
   repeatplus: repeatplus as CartConnector<unknown>,
   subsc_store: subscStore as CartConnector<unknown>,
   futureshop: futureshop as CartConnector<unknown>,
