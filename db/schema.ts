@@ -24,6 +24,12 @@ export interface Database {
   friend_purchase_stats: FriendPurchaseStatsTable;
   cart_products: CartProductsTable;
   notices: NoticesTable;
+  tags: TagsTable;
+  friend_tags: FriendTagsTable;
+  tag_events: TagEventsTable;
+  forms: FormsTable;
+  form_submissions: FormSubmissionsTable;
+  account_link_nonces: AccountLinkNoncesTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
@@ -48,6 +54,10 @@ export interface BotsTable {
   access_token_sealed: string | null;
   liff_id: string | null;
   login_channel_id: string | null;
+  /** The shop's login page of LINE Account Link (F2.8). */
+  account_link_url: Nullable<string>;
+  /** Signs the shop login page's return to Kizuna (sealed like the channel secret). */
+  account_link_secret_sealed: Nullable<string>;
   sending_paused_reason: ColumnType<string | null, string | null | undefined, string | null>;
   sending_paused_at: NullableTimestamp;
   created_at: Timestamp;
@@ -156,6 +166,8 @@ export interface AccountLinksTable {
   nonce: string;
   result: string;
   received_at: Timestamp;
+  /** linked | failed | unknown_nonce | expired | used */
+  outcome: Nullable<string>;
 }
 
 export interface LineRequestsTable {
@@ -337,4 +349,62 @@ export interface NoticesTable {
   last_seen_at: Timestamp;
   resolved_at: NullableTimestamp;
   resolved_by: Nullable<string>;
+}
+
+export interface TagsTable {
+  id: string;
+  bot_id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface FriendTagsTable {
+  friend_id: string;
+  tag_id: string;
+  bot_id: string;
+  /** staff | form | rule | message | link */
+  source: string;
+  added_at: Timestamp;
+}
+
+/** Every real addition of a tag, and every re-add by a form re-submit (F2.2). */
+export interface TagEventsTable {
+  id: ColumnType<string, never, never>;
+  bot_id: string;
+  friend_id: string;
+  tag_id: string;
+  action: string;
+  source: string;
+  source_ref: Nullable<string>;
+  readded: Flag;
+  at: Timestamp;
+}
+
+export interface FormsTable {
+  bot_id: string;
+  key: string;
+  definition: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FormSubmissionsTable {
+  bot_id: string;
+  submission_id: string;
+  form_key: string;
+  friend_id: string;
+  values: Json;
+  outcome: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: Timestamp;
+}
+
+export interface AccountLinkNoncesTable {
+  nonce: string;
+  bot_id: string;
+  connection_id: string;
+  customer_external_id: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: NullableTimestamp;
+  friend_id: Nullable<string>;
 }
