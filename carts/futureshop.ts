@@ -41,8 +41,10 @@
 //   status `CANCELLED` means cancelled; product code is productNo, else skuNo (the list shape
 //   has only skuNo).
 // - No subscription API: 定期 orders carry subscriptionNo and subscriptionPeriodNo only.
-// - The admin's member page: https://{apiDomain's shop admin} is not public; the link opens the
-//   member search of futureshop's admin (admin.future-shop.jp) with the member id.
+// - The admin's member page URL is not public: the link opens a member search of futureshop's
+//   admin (admin.future-shop.jp) with the member id, for staff to check.
+// - Records updated in the last minute are left for the next sync (a write may still be landing
+//   in that second, with a lower id than the cursor's).
 import { z } from 'zod';
 import type { CartCustomer, CartOrder } from '../crm/cart.ts';
 import {
@@ -88,6 +90,7 @@ export interface FutureshopOptions {
 }
 
 const ADMIN = 'https://admin.future-shop.jp/admin/member/search';
+const SETTLE_MS = 60_000;
 
 /** The last record passed: its wire update time (sent back verbatim) and id. */
 interface Position {
@@ -169,6 +172,7 @@ export function createFutureshopConnector(
     const api = session(ctx, tokens, opts);
     let at = decode(cursor);
     let next: string | null = null;
+    const until = Math.floor((ctx.now().getTime() - SETTLE_MS) / 1000) * 1000;
     for (;;) {
       const params = new URLSearchParams();
       if (at) params.set(UPDATED_FROM, at.u);
@@ -181,9 +185,15 @@ export function createFutureshopConnector(
       const items: T[] = [];
       const skipped: SkippedRecord[] = [];
       let last = at;
+      let settled = true;
       for (const raw of records) {
         const p = positionOf(raw, list.idKey);
         if (p && at && seen(p, at)) continue;
+        // Oldest first: from here on everything is too fresh.
+        if (p && p.t > until) {
+          settled = false;
+          break;
+        }
         try {
           items.push(list.read(raw));
         } catch (e) {
@@ -199,7 +209,7 @@ export function createFutureshopConnector(
         if (p) last = p;
       }
       if (items.length > 0 || skipped.length > 0) yield { items, skipped, cursor: encode(last) };
-      if (!doc.data.nextUrl) return;
+      if (!doc.data.nextUrl || !settled) return;
       const tail = positionOf(records.at(-1), list.idKey);
       if (!tail)
         throw new CartError(

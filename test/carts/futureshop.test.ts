@@ -138,6 +138,22 @@ describe('futureshop specifics', () => {
     expect(pages.every((r) => r.query.updateDateStart !== undefined)).toBe(true);
   });
 
+  it('leaves updates of the last minute for the next sync, then picks them up', async () => {
+    const latest = Math.max(...data.customers.map((c) => c.updatedAt.getTime()));
+    const fresh = data.customers
+      .filter((c) => c.updatedAt.getTime() === latest)
+      .map((c) => String(c.id));
+    clock.now = new Date(latest + 30_000);
+    const pages: Array<Page<{ externalId: string }>> = [];
+    for await (const p of connector.customers(ctx, null)) pages.push(p);
+    const first = pages.flatMap((p) => p.items.map((c) => c.externalId));
+    expect(first).toHaveLength(data.customers.length - fresh.length);
+    expect(first.filter((id) => fresh.includes(id))).toEqual([]);
+    clock.now = new Date(latest + 61_000);
+    const later = await all(connector.customers(ctx, pages.at(-1)!.cursor));
+    expect(later.map((c) => c.externalId).sort()).toEqual([...fresh].sort());
+  });
+
   it('keeps the member fields as custom data, both e-mails, and matches the mobile one', async () => {
     const customers = await all(connector.customers(ctx, null));
     const both = data.customers.filter((c) => c.email && mobileMailOf(c));
