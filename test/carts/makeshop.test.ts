@@ -9,6 +9,7 @@ import {
   RESCAN_EVERY_MS,
   type MakeshopCredentials,
 } from '../../carts/makeshop.ts';
+import { encodePosition } from '../../carts/windows.ts';
 import { CartDataRepository } from '../../db/cart-data.ts';
 import { LinkEngine } from '../../db/links.ts';
 import { generateShop } from '../fakes/cart-data.ts';
@@ -103,6 +104,24 @@ describe('makeshop specifics', () => {
     for (let i = 1; i < times.length; i++)
       expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
     expect(s.fake.violations).toEqual([]);
+  });
+
+  it('spaces requests a second apart on the real clock too', async () => {
+    const real = createFakeMakeshop(credentials);
+    const server = await real.listen();
+    const ctx = {
+      ...s.ctx,
+      baseUrl: server.url,
+      now: () => new Date(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    };
+    // Both 認証コード (an order window, an access URL), then a members sync (its own access URL
+    // and one window): four requests in a row.
+    await makeshop.verify(ctx);
+    await all(makeshop.customers(ctx, encodePosition({ t: Date.now() - 120_000, id: null })));
+    await server.close();
+    expect(real.requests).toHaveLength(4);
+    expect(real.violations).toEqual([]);
   });
 
   it('the fake fails a connector that sends a second request within one second', async () => {

@@ -119,6 +119,22 @@ describe('楽楽リピート specifics', () => {
     expect(s.fake.violations).toEqual([]);
   });
 
+  it('spaces requests a second apart on the real clock too', async () => {
+    const real = createFakeRakuraku({ accessToken: TOKEN });
+    const server = await real.listen();
+    const ctx = {
+      ...s.ctx,
+      baseUrl: server.url,
+      now: () => new Date(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    };
+    await rakuraku.verify(ctx);
+    await rakuraku.verify(ctx);
+    await server.close();
+    expect(real.requests).toHaveLength(2);
+    expect(real.violations).toEqual([]);
+  });
+
   it('the fake fails a connector that sends more than one request a second', async () => {
     await all(createRakurakuConnector({ minIntervalMs: 0 }).orders(s.ctx, null));
     expect(s.fake.violations.some((v) => v.includes('1 request per second'))).toBe(true);
