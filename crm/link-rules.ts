@@ -28,7 +28,7 @@ export function linkRulesFor(cart: CartKind): LinkRule[] {
     case 'subsc_store':
       return ['phone_with_order'];
     case 'colorme': // SPEC F2.4 names カラーミー for the LINE id only, though it holds mail and tel
-    case 'makeshop':
+    case 'makeshop': // the same in F2.4, though its members hold tel (research §6.1)
       return ['cart_line_id'];
     default: {
       const unreachable: never = cart;
