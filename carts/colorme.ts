@@ -92,6 +92,8 @@ function decode(cursor: string | null): Position | null {
 const passed = (p: Position, at: Position | null) =>
   at !== null && (p.t < at.t || (p.t === at.t && p.id <= at.id));
 const SETTLE_S = 60;
+/** 2000-01-01 JST: カラーミーショップ opened in 2005, and a filter from 1970 invites a refusal. */
+const FIRST = 946_652_400;
 const REREADS = 3;
 const ADMIN = 'https://admin.shop-pro.jp/?mode=cs_cst_edt&customer_id=';
 
@@ -201,7 +203,7 @@ export function createColormeConnector(
       }
     }
 
-    const from = at?.t ?? 0;
+    const from = at?.t ?? FIRST;
     if (from <= until) yield* window(from, until);
   }
 

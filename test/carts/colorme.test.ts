@@ -96,7 +96,7 @@ describe('カラーミーショップ specifics', () => {
     const first = fake.requests[0]!;
     expect(first.path).toBe('/v1/customers.json');
     expect(first.query).toMatchObject({
-      update_date_min: '1970-01-01 09:00:00',
+      update_date_min: '2000-01-01 00:00:00',
       update_date_max: '2026-11-23 08:59:00',
       limit: '50',
       offset: '0',
