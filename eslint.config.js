@@ -9,6 +9,7 @@ export default tseslint.config(
       'data/**',
       '.wrangler/**',
       'liff/dist/**',
+      'liff/dist-dev/**',
       'admin/dist/**',
     ],
   },

@@ -23,6 +23,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { friendRoutes } from './routes/friends.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lineWebhookRoutes } from './routes/line-webhook.ts';
+import { liffPageRoutes } from './routes/liff-pages.ts';
 import { noticeRoutes } from './routes/notices.ts';
 
 export interface AppOptions {
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions) {
   app.route('/', noticeRoutes());
   app.route('/', lineWebhookRoutes());
   app.route('/', cartWebhookRoutes());
+  app.route('/', liffPageRoutes());
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

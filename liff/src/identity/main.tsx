@@ -1,0 +1,53 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { fetchForm, readConfig, submitForm, type FormDefinition, type Lang } from '../api.ts';
+import { pickLang, t } from '../i18n.ts';
+import { initLiff } from '../liff.ts';
+import { Shell } from '../shell.tsx';
+import { IdentityForm } from './IdentityForm.tsx';
+import '../style.css';
+
+const config = readConfig();
+// The form's definition and LIFF start together: the shopper can type while LIFF initializes, and
+// the ID token is only needed on submit.
+const formLoad = fetchForm(config.botId, 'identity');
+const liffLoad = initLiff(config.liffId);
+formLoad.catch(() => undefined);
+liffLoad.catch(() => undefined);
+
+function App() {
+  const [lang, setLang] = useState<Lang>(pickLang(location.search, null, config.lang));
+  const [form, setForm] = useState<FormDefinition | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    formLoad.then(setForm, () => setFailed(true));
+    liffLoad.then(
+      (session) => setLang(pickLang(location.search, session.language(), config.lang)),
+      () => undefined,
+    );
+  }, []);
+
+  return (
+    <Shell title={form ? form.title[lang] : t(lang, 'loading')} lang={lang} onLang={setLang}>
+      {failed && <p role="alert">{t(lang, 'loadFailed')}</p>}
+      {form && (
+        <IdentityForm
+          form={form}
+          lang={lang}
+          submit={async (body) => {
+            const session = await liffLoad;
+            const idToken = session.idToken();
+            if (!idToken) {
+              session.login();
+              return { kind: 'unauthorized' };
+            }
+            return submitForm(config.botId, 'identity', idToken, body);
+          }}
+        />
+      )}
+    </Shell>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
