@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -32,9 +32,17 @@ interface Carts {
   orders: number;
 }
 
+interface Resource {
+  rows: number;
+  seconds: number;
+  /** The importer's CPU seconds, and its database server processes' (null if not local). */
+  cpu: number;
+  pgCpu: number | null;
+}
+
 interface Imported {
-  customers: { rows: number; seconds: number };
-  orders: { rows: number; seconds: number };
+  customers: Resource;
+  orders: Resource;
   peakRssMb: number;
 }
 
@@ -53,6 +61,14 @@ function child<T>(
     proc.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
   });
   return { proc, message };
+}
+
+/** The fakes' CPU seconds so far. */
+function cpuOf(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    proc.once('message', (m) => resolve((m as { cpu: number }).cpu));
+    proc.send('cpu');
+  });
 }
 
 export async function benchImport(): Promise<boolean> {
@@ -104,6 +120,7 @@ export async function benchImport(): Promise<boolean> {
         credentials: run.credentials,
         baseUrl: run.baseUrl,
       }))!;
+      const fakeCpu0 = await cpuOf(fakes.proc);
       const worker = child<Imported>(
         './lib/import-worker.ts',
         {
@@ -117,8 +134,16 @@ export async function benchImport(): Promise<boolean> {
           : [],
       );
       const got = await worker.message;
+      const fakeCpu = (await cpuOf(fakes.proc)) - fakeCpu0;
       const copy = await copySeconds(url, connection.id, dir);
       const rate = got.orders.rows / got.orders.seconds;
+      const pgCpu =
+        got.orders.pgCpu === null
+          ? 'n/a'
+          : `${got.orders.pgCpu.toFixed(1)} s (COPY ${copy.ordersPgCpu?.toFixed(1) ?? 'n/a'} s)`;
+      console.log(
+        `${NAME}: ${run.label}: orders took ${got.orders.seconds.toFixed(1)} s: importer CPU ${got.orders.cpu.toFixed(1)} s, PostgreSQL CPU ${pgCpu}; the fake cart's CPU ${fakeCpu.toFixed(1)} s for customers and orders (in parallel, each on its own core when there are enough)`,
+      );
       const copyRate = got.orders.rows / copy.orders;
       console.log(
         `${NAME}: ${run.label}: ${got.customers.rows} customers in ${got.customers.seconds.toFixed(1)} s (COPY ${copy.customers.toFixed(1)} s), ${got.orders.rows} orders in ${got.orders.seconds.toFixed(1)} s (COPY ${copy.orders.toFixed(1)} s), peak RSS ${got.peakRssMb.toFixed(0)} MB`,
@@ -163,9 +188,21 @@ async function copySeconds(
   url: string,
   connectionId: string,
   dir: string,
-): Promise<{ customers: number; orders: number }> {
+): Promise<{ customers: number; orders: number; ordersPgCpu: number | null }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+  // The server process's CPU seconds (Linux /proc, when the server runs here).
+  const cpu = async () => {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return null;
+    }
+  };
+  let ordersPgCpu: number | null = null;
   try {
     const copyId = `${connectionId}-copy`;
     await client.query(
@@ -195,14 +232,17 @@ async function copySeconds(
         createWriteStream(file),
       );
       const t0 = performance.now();
+      const cpu0 = await cpu();
       await pipeline(
         createReadStream(file),
         client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)),
       );
       out[table] = (performance.now() - t0) / 1000;
+      const cpu1 = await cpu();
+      if (table === 'cart_orders' && cpu0 !== null && cpu1 !== null) ordersPgCpu = cpu1 - cpu0;
       await rm(file);
     }
-    return { customers: out.cart_customers!, orders: out.cart_orders! };
+    return { customers: out.cart_customers!, orders: out.cart_orders!, ordersPgCpu };
   } finally {
     await client.end();
   }

@@ -35,7 +35,7 @@ export interface ImportResult {
 }
 
 /** Records a committed page holds at least, when the cart's own pages are smaller. */
-const JOIN_PAGES_TO = 1000;
+const JOIN_PAGES_TO = 2000;
 
 /**
  * Imports one resource of one connection from its stored cursor. Each page commits in one

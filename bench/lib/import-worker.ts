@@ -1,6 +1,8 @@
 // The importer of the import benchmark, alone in its process so its peak RSS is the import's:
 // imports customers then orders of one connection from DATABASE_URL's first cart connection, as
 // the cart.import job does, and sends the seconds and rows of each and the process's peak RSS.
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { createEcforceConnector } from '../../carts/ecforce.ts';
 import { createShopifyConnector } from '../../carts/shopify.ts';
 import { ConnectionRepository } from '../../db/connections.ts';
@@ -27,11 +29,41 @@ const deps = {
   sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
   now: () => new Date(),
 };
-const result: Record<string, { rows: number; seconds: number }> = {};
+/**
+ * CPU seconds of this database's server processes, when the server runs on this machine (Linux
+ * /proc): with the importer's own CPU, where an import's time goes whatever else the machine runs.
+ */
+async function serverCpu(): Promise<number | null> {
+  const { rows } = await sql<{
+    pid: number;
+  }>`select pid from pg_stat_activity where datname = current_database()`.execute(db.kysely);
+  try {
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
+
+const result: Record<string, { rows: number; seconds: number; cpu: number; pgCpu: number | null }> =
+  {};
 for (const resource of ['customers', 'orders'] as const) {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const pg0 = await serverCpu();
   const { imported } = await importResource(deps, connector, connection, resource);
-  result[resource] = { rows: imported, seconds: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  const pg1 = await serverCpu();
+  result[resource] = {
+    rows: imported,
+    seconds: (performance.now() - t0) / 1000,
+    cpu: (cpu.user + cpu.system) / 1e6,
+    pgCpu: pg0 !== null && pg1 !== null ? pg1 - pg0 : null,
+  };
 }
 await db.close();
 // ru_maxrss is in kilobytes on Linux: the process's peak resident set.
