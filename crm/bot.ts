@@ -28,6 +28,17 @@ export const botCreateSchema = z.strictObject({
     .regex(/^\d+-\w+$/, 'must look like 1234567890-AbcdEfgh')
     .optional(),
   loginChannelId: channelIdSchema.optional(),
+  /** The shop's login page of LINE Account Link (F2.8); Kizuna appends `linkToken`. */
+  accountLinkUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2000)
+    .optional(),
+  /** Signs the login page's return to Kizuna (HMAC-SHA256). Write-only. */
+  accountLinkSecret: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .max(200)
+    .optional(),
 });
 export type BotCreate = z.infer<typeof botCreateSchema>;
 
@@ -41,6 +52,8 @@ export interface Bot {
   channelId: string | null;
   liffId: string | null;
   loginChannelId: string | null;
+  accountLinkUrl: string | null;
+  hasAccountLinkSecret: boolean;
   hasChannelSecret: boolean;
   hasChannelAccessToken: boolean;
   createdAt: Date;

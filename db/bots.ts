@@ -74,12 +74,27 @@ export class BotRepository {
     };
   }
 
+  /** The secret the shop's login page signs its return with (F2.8), when set. */
+  async accountLinkSecret(id: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('bots')
+      .select('account_link_secret_sealed')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    const sealed = row?.account_link_secret_sealed;
+    return sealed ? this.box.open(sealed) : undefined;
+  }
+
   /** Maps API fields to columns, sealing secrets; absent fields are left out (left unchanged). */
   private async columns(input: BotUpdate) {
     return {
       ...(input.channelId !== undefined ? { channel_id: input.channelId } : {}),
       ...(input.liffId !== undefined ? { liff_id: input.liffId } : {}),
       ...(input.loginChannelId !== undefined ? { login_channel_id: input.loginChannelId } : {}),
+      ...(input.accountLinkUrl !== undefined ? { account_link_url: input.accountLinkUrl } : {}),
+      ...(input.accountLinkSecret !== undefined
+        ? { account_link_secret_sealed: await this.box.seal(input.accountLinkSecret) }
+        : {}),
       ...(input.channelSecret !== undefined
         ? { channel_secret_sealed: await this.box.seal(input.channelSecret) }
         : {}),
@@ -97,6 +112,8 @@ function toBot(row: Selectable<BotsTable>): Bot {
     channelId: row.channel_id,
     liffId: row.liff_id,
     loginChannelId: row.login_channel_id,
+    accountLinkUrl: row.account_link_url,
+    hasAccountLinkSecret: row.account_link_secret_sealed !== null,
     hasChannelSecret: row.channel_secret_sealed !== null,
     hasChannelAccessToken: row.access_token_sealed !== null,
     createdAt: row.created_at,

@@ -11,6 +11,8 @@ const botSchema = z
     channelId: z.string().nullable(),
     liffId: z.string().nullable(),
     loginChannelId: z.string().nullable(),
+    accountLinkUrl: z.string().nullable(),
+    hasAccountLinkSecret: z.boolean(),
     hasChannelSecret: z.boolean(),
     hasChannelAccessToken: z.boolean(),
     createdAt: z.string(),
