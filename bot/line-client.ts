@@ -16,7 +16,7 @@ import { createThrottle, type Throttle } from './throttle.ts';
  * Bodies and answers are typed with @line/bot-sdk's models, but requests do not go through its
  * MessagingApiClient: its HTTP layer (http-fetch.js in v11) calls the global fetch without an
  * AbortSignal, so a request LINE never answers could not be aborted, and no fetch can be injected.
- * The eleven calls below are plain enough to make directly.
+ * The twelve calls below are plain enough to make directly.
  */
 export interface LineClientOptions {
   channelAccessToken: string;
@@ -212,6 +212,15 @@ export function createLineClient(options: LineClientOptions): LinePort {
         path: '/v2/bot/message/quota',
       });
       return q.value === undefined ? { type: q.type } : { type: q.type, value: q.value };
+    },
+
+    async issueLinkToken(userId) {
+      const answer = await json<messagingApi.IssueLinkTokenResponse>({
+        op: 'issueLinkToken',
+        method: 'POST',
+        path: `/v2/bot/user/${encodeURIComponent(userId)}/linkToken`,
+      });
+      return answer.linkToken;
     },
 
     async getConsumption() {

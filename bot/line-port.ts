@@ -41,6 +41,8 @@ export interface LinePort {
   unlinkRichMenu(userId: string): Promise<void>;
   bulkLinkRichMenu(richMenuId: string, userIds: string[]): Promise<void>;
   getQuota(): Promise<{ type: 'none' | 'limited'; value?: number }>;
+  /** A LINE Account Link token for the user (F2.8): valid 10 minutes, usable once. */
+  issueLinkToken(userId: string): Promise<string>;
   getConsumption(): Promise<{ totalUsage: number }>;
 }
 

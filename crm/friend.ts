@@ -16,7 +16,7 @@ export interface Friend {
 }
 
 /** How Kizuna first learnt of a friend. */
-export type FriendSource = 'follow' | 'event' | 'import';
+export type FriendSource = 'follow' | 'event' | 'import' | 'liff';
 
 export type ConversationStatus = 'open' | 'pending' | 'resolved';
 export type MessageDirection = 'in' | 'out';

@@ -13,7 +13,7 @@ export interface NewLink {
   friendId: string;
   connectionId: string;
   customerExternalId: string;
-  rule: 'phone' | 'email' | 'line_id' | 'manual';
+  rule: 'phone' | 'email' | 'line_id' | 'manual' | 'account_link';
 }
 
 /** Limits a pass to the friends or customers that just changed (undefined = everyone). */
@@ -71,12 +71,13 @@ export class LinkEngine {
     }));
   }
 
-  /** Friends of a bot with no link, each with the reason per connected cart. */
-  async unlinked(botId: string, limit = 100): Promise<UnlinkedFriend[]> {
+  /** Friends of a bot (or these of its friends) with no link, with the reason per connected cart. */
+  async unlinked(botId: string, limit = 100, friendIds?: string[]): Promise<UnlinkedFriend[]> {
+    const only = friendIds ? sql`and id = any(${friendIds}::text[])` : sql``;
     const rows = await sql<UnlinkedRow>`
       with unlinked as (
         select * from friends
-        where bot_id = ${botId}
+        where bot_id = ${botId} ${only}
           and not exists (select 1 from links l where l.friend_id = friends.id and not l.suppressed)
         order by created_at desc, id
         limit ${limit})

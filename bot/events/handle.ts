@@ -1,4 +1,5 @@
 import { handledEventSchema, type HandledEvent, type WebhookEvent } from '../../crm/line-events.ts';
+import { AccountLinkNonces } from '../../db/account-links.ts';
 import type { EventOutcome } from '../../db/line-events.ts';
 import { ensureFriend, type EventContext } from './context.ts';
 import { handleMessages, messageOf } from './messages.ts';
@@ -38,6 +39,12 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
       return 'done';
     case 'accountLink': {
       const friend = await ensureFriend(ctx, userId);
+      // F2.8: an ok result spends the shop's nonce and links the friend to its customer; a used,
+      // expired or unknown nonce links nothing and is recorded as such.
+      const outcome =
+        event.link.result === 'ok'
+          ? await new AccountLinkNonces(ctx.trx).consume(ctx.botId, event.link.nonce, friend.id, at)
+          : 'failed';
       await ctx.trx
         .insertInto('account_links')
         .values({
@@ -47,6 +54,7 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
           nonce: event.link.nonce,
           result: event.link.result,
           received_at: at,
+          outcome,
         })
         .onConflict((oc) => oc.columns(['bot_id', 'webhook_event_id']).doNothing())
         .execute();
