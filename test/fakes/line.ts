@@ -6,8 +6,9 @@ import { listenApp } from './listen.ts';
 import { Hono } from 'hono';
 import { createEventBuilders, type EventBuilders } from './line/events.ts';
 import { createFaults } from './line/faults.ts';
+import { createLogin, type IssueIdTokenOptions, type Verification } from './line/login.ts';
 import { messagingRoutes } from './line/messaging.ts';
-import { mountRoutes } from './line/pipeline.ts';
+import { mountRoutes, type Route } from './line/pipeline.ts';
 import { createRateLimiter } from './line/rate-limit.ts';
 import { createRichMenus } from './line/rich-menus.ts';
 import type {
@@ -49,6 +50,16 @@ export interface FakeLine {
   consumption(channelId: string): number;
   richMenus: Omit<ReturnType<typeof createRichMenus>, 'routes' | 'reset'>;
   events: EventBuilders;
+  /** LINE Login: an ID token of a simulated user for a login channel (HS256, its secret). */
+  issueIdToken(userId: string, opts: IssueIdTokenOptions): string;
+  /** Every `POST /oauth2/v2.1/verify` answered, oldest first. */
+  idTokenVerifications: Verification[];
+  /**
+   * The user finishes Account Link at access.line.me with the shop's nonce: the accountLink
+   * event LINE sends (result `failed` for a used or expired link token); undefined for a token
+   * LINE never issued.
+   */
+  completeAccountLink(linkToken: string, nonce: string): WebhookEvent | undefined;
   sendWebhook(
     targetUrl: string,
     channelId: string,
@@ -72,8 +83,20 @@ export function createFakeLine(opts: FakeLineOptions): FakeLine {
   if (!opts.expectSpecViolations) watchSpecViolations(specViolations);
   const webhooksSent: SentWebhook[] = [];
 
+  const login = createLogin(world, now, faults);
+  const events = createEventBuilders(world, now);
+
   const app = new Hono();
-  mountRoutes(app, [...messagingRoutes(world, now), ...richMenus.routes], {
+  login.mount(app);
+  const linkTokenRoute: Route = {
+    method: 'POST',
+    path: '/v2/bot/user/{userId}/linkToken',
+    handle: (call) => ({
+      status: 200,
+      body: { linkToken: login.issueLinkToken(call.channel.channelId, call.params.userId ?? '') },
+    }),
+  };
+  mountRoutes(app, [...messagingRoutes(world, now), ...richMenus.routes, linkTokenRoute], {
     world,
     now,
     limiter,
@@ -105,7 +128,14 @@ export function createFakeLine(opts: FakeLineOptions): FakeLine {
     setMonthlyQuota: (channelId, n) => world.setMonthlyQuota(channelId, n),
     consumption: (channelId) => world.usage(channelId),
     richMenus: menuQueries,
-    events: createEventBuilders(world, now),
+    events,
+    issueIdToken: (userId, o) => login.issueIdToken(userId, o),
+    idTokenVerifications: login.verifications,
+    completeAccountLink(linkToken, nonce) {
+      const spent = login.spendLinkToken(linkToken);
+      if (!spent) return undefined;
+      return events.accountLink(spent.userId, nonce, spent.ok ? 'ok' : 'failed');
+    },
     sendWebhook: createWebhookSender(world, now, webhooksSent),
     reset() {
       for (const list of [accepted, rejected, specViolations, webhooksSent]) list.length = 0;
@@ -114,6 +144,7 @@ export function createFakeLine(opts: FakeLineOptions): FakeLine {
       faults.clear();
       faults.release();
       resetMenus();
+      login.reset();
     },
   };
 }

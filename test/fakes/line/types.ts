@@ -49,7 +49,8 @@ export type EndpointClass =
   | 'getRichMenuAlias'
   | 'updateRichMenuAlias'
   | 'deleteRichMenuAlias'
-  | 'getRichMenuAliasList';
+  | 'getRichMenuAliasList'
+  | 'issueLinkToken';
 
 export interface FakeLineOptions {
   channels: FakeChannel[];
