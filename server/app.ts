@@ -2,7 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/index.ts';
 import type { ChannelSecrets } from '../bot/channel-secrets.ts';
+import type { IdTokenVerifier } from '../bot/id-token.ts';
 import type { InboxWriter } from '../bot/inbox-writer.ts';
+import type { LinePort } from '../bot/line-port.ts';
 import type { SignatureVerifier } from '../bot/signature.ts';
 import type { BotRepository } from '../db/bots.ts';
 import type { ConnectionRepository } from '../db/connections.ts';
@@ -25,6 +27,9 @@ import { healthRoutes } from './routes/health.ts';
 import { lineWebhookRoutes } from './routes/line-webhook.ts';
 import { liffPageRoutes } from './routes/liff-pages.ts';
 import { noticeRoutes } from './routes/notices.ts';
+import { accountLinkRoutes } from './routes/account-link.ts';
+import { formRoutes } from './routes/forms.ts';
+import { liffRoutes } from './routes/liff.ts';
 
 export interface AppOptions {
   deps: AppDeps;
@@ -48,6 +53,10 @@ export interface AppDeps {
   fetch: typeof fetch;
   /** Called after a bot is created or updated through the API. */
   onBotChanged(botId: string): Promise<void>;
+  /** LIFF ID tokens, verified by LINE (F2.1). */
+  idTokens: IdTokenVerifier;
+  /** The bot's LINE client (Account Link tokens). */
+  lineFor(botId: string): Promise<LinePort>;
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } };
@@ -82,6 +91,9 @@ export function createApp(options: AppOptions) {
   app.route('/', friendOrderRoutes());
   app.route('/', friendPurchaseRoutes());
   app.route('/', noticeRoutes());
+  app.route('/', formRoutes());
+  app.route('/', liffRoutes());
+  app.route('/', accountLinkRoutes());
   app.route('/', lineWebhookRoutes());
   app.route('/', cartWebhookRoutes());
   app.route('/', liffPageRoutes());
@@ -93,6 +105,11 @@ export function createApp(options: AppOptions) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'liffIdToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'LIFF ID token (liff.getIDToken())',
   });
 
   app.notFound((c) =>

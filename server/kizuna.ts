@@ -1,4 +1,5 @@
 import { ChannelSecrets } from '../bot/channel-secrets.ts';
+import { createIdTokenVerifier, type IdTokenVerifier } from '../bot/id-token.ts';
 import { InboxProcessor, type InboxProcessorOptions } from '../bot/inbox-processor.ts';
 import { InboxWriter } from '../bot/inbox-writer.ts';
 import { LineClients, type LineEndpoints } from '../bot/line-clients.ts';
@@ -35,6 +36,8 @@ export interface KizunaOptions {
   verifySignature?: SignatureVerifier;
   /** Where new staff notices are also POSTed (F3.5), when set. */
   noticeWebhookUrl?: string | undefined;
+  /** LIFF ID token verification (default: LINE's verify endpoint on the `line` base URL). */
+  idTokens?: IdTokenVerifier;
   /** Retry policy of the webhook inbox (tests shorten it). */
   inbox?: Pick<InboxProcessorOptions, 'maxAttempts' | 'retryDelay' | 'idleMs'>;
 }
@@ -149,6 +152,8 @@ export function createKizuna(options: KizunaOptions) {
       connections,
       enqueueImports,
       fetch: fetchImpl,
+      idTokens: options.idTokens ?? createIdTokenVerifier({ baseURL: options.line?.baseURL }),
+      lineFor: (botId) => lineClients.get(botId),
     },
     adminToken: options.adminToken,
     bodyLimitBytes: options.bodyLimitBytes,
