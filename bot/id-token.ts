@@ -21,11 +21,7 @@ export interface VerifiedIdToken {
 }
 
 export type IdTokenErrorCode =
-  | 'missing_token'
-  | 'invalid_token'
-  | 'token_expired'
-  | 'wrong_channel'
-  | 'line_unavailable';
+  'missing_token' | 'invalid_token' | 'token_expired' | 'wrong_channel' | 'line_unavailable';
 
 export class IdTokenError extends Error {
   constructor(

@@ -181,7 +181,8 @@ async function linkNow(
     };
   const [unlinked] = await engine.unlinked(botId, 1, [friendId]);
   const reason = unlinked?.carts[0]?.reason;
-  if (!reason) return { outcome: 'pending', reason: { code: 'no_cart_connected', message: NO_CART } };
+  if (!reason)
+    return { outcome: 'pending', reason: { code: 'no_cart_connected', message: NO_CART } };
   return {
     outcome: 'pending',
     reason: {

@@ -1,6 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { cartKindSchema, type CartKind } from '../crm/cart-kind.ts';
-import { shownCarrier, threeMonthsBefore, trackingUrl, type ShownCarrier } from '../crm/tracking.ts';
+import {
+  shownCarrier,
+  threeMonthsBefore,
+  trackingUrl,
+  type ShownCarrier,
+} from '../crm/tracking.ts';
 import type { Database } from './schema.ts';
 
 export interface HistoryOrder {
