@@ -26,6 +26,8 @@ export interface ImportDeps {
   fetch: typeof fetch;
   sleep(ms: number): Promise<void>;
   now(): Date;
+  /** Records a committed page holds at least when the cart's own pages are smaller; 2,000. */
+  joinPagesTo?: number;
 }
 
 export interface ImportResult {
@@ -33,9 +35,6 @@ export interface ImportResult {
   skipped: number;
   links: NewLink[];
 }
-
-/** Records a committed page holds at least, when the cart's own pages are smaller. */
-const JOIN_PAGES_TO = 2000;
 
 /**
  * Imports one resource of one connection from its stored cursor. Each page commits in one
@@ -66,12 +65,15 @@ export async function importResource(
       now: deps.now,
     };
     const cursor = await readCursor(deps.db, connection.id, resource);
-    const source = joinPages(pages(connector, ctx, resource, cursor), JOIN_PAGES_TO);
+    const source = joinPages(pages(connector, ctx, resource, cursor), deps.joinPagesTo ?? 2000);
     for await (const page of readAhead(source)) {
       const links = await deps.db.kysely.transaction().execute(async (trx) => {
-        // The page's cursor commits with its rows, so a commit lost to a database crash only
-        // means those pages are read again: no need to wait for the WAL flush of every page.
-        await sql`set local synchronous_commit = off`.execute(trx);
+        // The page's cursor commits with its rows, so a commit lost to a database server crash
+        // only means those pages are read again: no need to wait for the WAL flush of every page.
+        // Not embedded: PGlite dies with this process, and would lose every page since its last
+        // flush to a killed import.
+        if (deps.db.driver.kind === 'postgres')
+          await sql`set local synchronous_commit = off`.execute(trx);
         const data = new CartDataRepository(trx);
         const customerIds = await store(data, connection, resource, page);
         await sql`insert into sync_cursors (connection_id, resource, cursor, updated_at)

@@ -28,6 +28,7 @@ const deps = {
   fetch,
   sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
   now: () => new Date(),
+  joinPagesTo: Number(process.env.PAGE_SIZE ?? 2000),
 };
 for (const resource of ['customers', 'orders'] as const) {
   await importResource(deps, connector, connection, resource);

@@ -178,7 +178,9 @@ describe('an import process killed mid-import and started again', () => {
       cart: 'ecforce',
       app: fake.app,
       credentials: { shopDomain: 'kill.example.com', apiToken: 'kill-test' },
-      // Past the first commit of joined pages (1,000 orders), well before the last.
+      // Commits of 500 orders: five HTTP pages each.
+      pageSize: 500,
+      // Past the first commit, well before the last.
       partWay: () => orderRequests() >= Math.min(15, pages - 5),
       requests: orderRequests,
     });
@@ -203,10 +205,10 @@ describe('an import process killed mid-import and started again', () => {
       cart: 'shopify',
       app: fake.app,
       credentials: { shopDomain: fake.shopDomain, accessToken: fake.accessToken },
-      pageSize: 100,
+      pageSize: 300,
       slowMs: 40,
       // The orders export (the second operation) has been read for a while: past the first
-      // commit (1,000 orders), short of the end.
+      // commits (300 orders each), short of the end.
       partWay: () => {
         if (!fake.bulkDownloads.get('2')) return false;
         downloading ??= Date.now();
