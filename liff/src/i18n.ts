@@ -11,7 +11,10 @@ const messages = {
   linked: { ja: 'ショップの会員情報と連携しました', en: 'You are now linked to your shop account' },
   linkedTo: { ja: '連携先', en: 'Linked to' },
   pending: { ja: 'まだ連携できていません', en: 'Not linked yet' },
-  retry: { ja: '通信できませんでした。もう一度お試しください', en: 'Could not send. Please try again' },
+  retry: {
+    ja: '通信できませんでした。もう一度お試しください',
+    en: 'Could not send. Please try again',
+  },
   rateLimited: {
     ja: '送信が多すぎます。{n}秒後にもう一度お試しください',
     en: 'Too many attempts. Please try again in {n} seconds',

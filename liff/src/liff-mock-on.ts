@@ -20,11 +20,12 @@ export const loadLiffMock: ((liff: Liff, liffId: string) => Promise<void>) | nul
   // The mock widens init() and adds $mock, which the plugin's types do not declare on Liff.
   const mocked = liff as unknown as {
     init(config: { liffId: string; mock: boolean }): Promise<void>;
-    $mock: { set(values: MockValues): void };
+    $mock: { set(values: (prev: MockValues) => MockValues): void };
     login(): void;
   };
   await mocked.init({ liffId, mock: true });
-  mocked.$mock.set({ getLanguage: 'ja', ...(window.kizunaLiffMock ?? {}) });
+  // set() replaces the whole store: merge over the mock's defaults.
+  mocked.$mock.set((prev) => ({ ...prev, getLanguage: 'ja', ...(window.kizunaLiffMock ?? {}) }));
   // The mocked getIDToken answers only after login(), as in an external browser.
   mocked.login();
 };

@@ -61,7 +61,11 @@ export function liffPageRoutes(options: LiffPagesOptions = {}) {
     let html = mock ? await readBuild(dir, 'dist-dev', `${appName}.html`) : undefined;
     html ??= await readBuild(dir, 'dist', `${appName}.html`);
     if (html === undefined)
-      throw new AppError(503, 'liff_not_built', 'the LIFF apps are not built: run npm run build:liff');
+      throw new AppError(
+        503,
+        'liff_not_built',
+        'the LIFF apps are not built: run npm run build:liff',
+      );
 
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
     const config = { botId: bot.id, liffId: bot.liffId, lang };
@@ -70,9 +74,7 @@ export function liffPageRoutes(options: LiffPagesOptions = {}) {
       `<script type="application/json" id="kizuna-config">${JSON.stringify(config).replace(/</g, '\\u003c')}</script>`,
       // The identity form's definition is fetched at once, in parallel with the app's scripts.
       ...(appName === 'identity'
-        ? [
-            `<link rel="preload" as="fetch" crossorigin href="/api/liff/${bot.id}/forms/identity">`,
-          ]
+        ? [`<link rel="preload" as="fetch" crossorigin href="/api/liff/${bot.id}/forms/identity">`]
         : []),
     ].join('\n    ');
     const page = new TextDecoder()
@@ -105,7 +107,11 @@ function defaultDir(): string {
 }
 
 /** A file of a build, or undefined when absent (node:fs is imported lazily: Workers have none). */
-async function readBuild(dir: string, build: string, file: string): Promise<Uint8Array | undefined> {
+async function readBuild(
+  dir: string,
+  build: string,
+  file: string,
+): Promise<Uint8Array | undefined> {
   try {
     const { readFile } = await import('node:fs/promises');
     return await readFile(`${dir}${build}/${file}`);

@@ -16,7 +16,9 @@ function money(lang: Lang, amount: number, currency: string): string {
 function day(lang: Lang, iso: string): string {
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00+09:00` : iso);
   return new Intl.DateTimeFormat(locale(lang), {
-    dateStyle: 'medium',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
     timeZone: 'Asia/Tokyo',
   }).format(date);
 }

@@ -9,7 +9,8 @@ import '../style.css';
 
 const config = readConfig();
 
-type State = { kind: 'loading' } | { kind: 'failed'; text: 'loadFailed' | 'loginAgain' } | Purchases;
+type State =
+  { kind: 'loading' } | { kind: 'failed'; text: 'loadFailed' | 'loginAgain' } | Purchases;
 
 async function load(): Promise<{ state: State; lang: Lang | null }> {
   const session = await initLiff(config.liffId);
