@@ -61,7 +61,8 @@ function OrderCard({ order, lang }: { order: Order; lang: Lang }) {
         <dt>{t(lang, 'orderedAt')}</dt>
         <dd>{day(lang, order.orderedAt)}</dd>
         <dt>{t(lang, 'orderNo')}</dt>
-        <dd>{order.id}</dd>
+        {/* The id is `<connection>:<the cart's order id>`: the shopper knows the cart's part. */}
+        <dd>{order.id.slice(order.id.indexOf(':') + 1)}</dd>
       </dl>
       <ul class="items">
         {order.items.map((item, i) => (
