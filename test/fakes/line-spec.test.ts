@@ -106,8 +106,9 @@ describe('messaging-api.yml validation', () => {
   it('every route the fake serves exists in messaging-api.yml', () => {
     const doc = loadSpec('messaging-api.yml');
     const line = createFakeLine({ channels: testChannels() });
+    // LINE Login's /oauth2/v2.1/* has no OpenAPI spec among LINE's (test/fakes/line/login.ts).
     const served = line.app.routes
-      .filter((r) => r.path !== '/*')
+      .filter((r) => r.path !== '/*' && !r.path.startsWith('/oauth2/'))
       .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     expect(served.length).toBeGreaterThan(30);
     for (const s of served) {
