@@ -87,6 +87,13 @@ describe('cart data upserts', () => {
     expect(String(stored.requested_delivery_date)).toMatch(/2026-11-05|Nov 05 2026/);
   });
 
+  it('keeps array values as they are, quotes, backslashes, commas and braces included', async () => {
+    const odd = ['a"b', 'c\\d', 'x, {y}', 'NULL', ''];
+    const c = customer({ phones: odd });
+    await data.upsertCustomers(conn, [c, customer({ phones: [] })]);
+    expect((await row('cart_customers', c.externalId)).phones).toEqual(odd);
+  });
+
   it('never goes back in time, and the newest copy of a record in one page wins', async () => {
     const c = customer({ name: '新しい', updatedAt: new Date('2026-11-10T00:00:00Z') });
     await data.upsertCustomers(conn, [c]);
