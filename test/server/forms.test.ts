@@ -86,4 +86,20 @@ describe('/api/bots/:botId/forms', () => {
     expect((await t.api('GET', '/api/bots/nobot/forms')).status).toBe(404);
     expect((await t.api('GET', '/api/bots/shop/forms/none')).status).toBe(404);
   });
+
+  it('are described in the OpenAPI document with the LIFF routes and Account Link', async () => {
+    const doc = await (await t.api('GET', '/api/openapi.json', undefined, null)).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/bots/{botId}/forms',
+        '/api/bots/{botId}/forms/{formKey}',
+        '/api/liff/{botId}/forms/{formKey}',
+        '/api/liff/{botId}/forms/{formKey}/submissions',
+        '/api/liff/{botId}/purchases',
+        '/api/bots/{botId}/friends/{friendId}/account-link',
+        '/liff/{botId}/account-link/complete',
+      ]),
+    );
+    expect(doc.paths['/api/liff/{botId}/purchases'].get.security).toEqual([{ liffIdToken: [] }]);
+  });
 });
