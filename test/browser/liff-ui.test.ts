@@ -326,7 +326,8 @@ describe('purchase history', () => {
 
 describe('pages', () => {
   it('injects the bot’s config and answers 404 for unknown bots and apps', async () => {
-    const res = await fetch(`${world.url}/liff/${world.botId}/identity`, {
+    // The development build (this suite's): a fresh clone has no production build yet.
+    const res = await fetch(`${world.url}/liff/${world.botId}/identity?liffMock=1`, {
       headers: { 'accept-language': 'en-US,en;q=0.9,ja;q=0.8' },
     });
     expect(res.status).toBe(200);
@@ -338,13 +339,15 @@ describe('pages', () => {
       liffId: '2000000002-AbcdEfgh',
       lang: 'en',
     });
-    const asset = /src="(\/liff\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    if (asset) {
-      const js = await fetch(`${world.url}${asset}`);
-      expect(js.status).toBe(200);
-      expect(js.headers.get('cache-control')).toContain('immutable');
-      expect(js.headers.get('content-type')).toContain('javascript');
-    }
+    // The style sheet is inlined: no round trip before the first paint.
+    expect(html).toMatch(/<style>[^<]*\.field/);
+    expect(html).not.toContain('rel="stylesheet"');
+    const asset = /src="(\/liff\/dev\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const js = await fetch(`${world.url}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${world.url}/liff/dev/assets/nope.js`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/nobody/identity`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/${world.botId}/settings`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/assets/..%2Fidentity.html`)).status).toBe(404);
