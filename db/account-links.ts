@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { refreshFriendPurchases } from './purchase-stats.ts';
 import type { Database } from './schema.ts';
+import { encodeBase64 } from './secret-box.ts';
 
 /** How long a nonce waits for LINE's accountLink event (LINE's link token also lives 10 min). */
 export const NONCE_TTL_MS = 10 * 60 * 1000;
@@ -23,7 +24,11 @@ export class AccountLinkNonces {
     customerExternalId: string,
     now: Date,
   ): Promise<string> {
-    const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    // base64url of 128 random bits (LINE: 10–255 characters, unpredictable).
+    const nonce = encodeBase64(crypto.getRandomValues(new Uint8Array(16)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     await this.db
       .insertInto('account_link_nonces')
       .values({
