@@ -8,6 +8,7 @@ import {
   type LineProfile,
   type SendResult,
 } from './line-port.ts';
+import { richMenuCalls } from './line-client-rich-menus.ts';
 import { createThrottle, type Throttle } from './throttle.ts';
 
 /**
@@ -16,7 +17,7 @@ import { createThrottle, type Throttle } from './throttle.ts';
  * Bodies and answers are typed with @line/bot-sdk's models, but requests do not go through its
  * MessagingApiClient: its HTTP layer (http-fetch.js in v11) calls the global fetch without an
  * AbortSignal, so a request LINE never answers could not be aborted, and no fetch can be injected.
- * The twelve calls below are plain enough to make directly.
+ * The calls below (rich menus in line-client-rich-menus.ts) are plain enough to make directly.
  */
 export interface LineClientOptions {
   channelAccessToken: string;
@@ -38,14 +39,14 @@ const REQUEST_ID = 'x-line-request-id';
 // LINE's answer to a repeated retry key names the request that was accepted first [U].
 const ACCEPTED_REQUEST_ID = 'x-line-accepted-request-id';
 
-interface Answer {
+export interface Answer {
   res: Response;
   requestId: string | undefined;
   /** The body as text; empty when streamed. */
   text: string;
 }
 
-interface Call {
+export interface Call {
   /** messaging-api.yml operationId: the throttle's endpoint class. */
   op: string;
   method: 'GET' | 'POST' | 'DELETE';
@@ -53,6 +54,8 @@ interface Call {
   host?: 'api' | 'data';
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** A binary body (rich-menu images), sent as is with its own content type. */
+  raw?: { data: Uint8Array; contentType: string };
   retryKey?: string;
   /** Statuses the caller handles itself instead of getting a LineApiError. */
   accept?: number[];
@@ -77,6 +80,7 @@ export function createLineClient(options: LineClientOptions): LinePort {
     }
     const headers: Record<string, string> = { authorization: auth };
     if (c.body !== undefined) headers['content-type'] = 'application/json';
+    if (c.raw) headers['content-type'] = c.raw.contentType;
     if (c.retryKey) headers['x-line-retry-key'] = c.retryKey;
 
     // The timer covers the answer and reading its body, except for streamed content, whose
@@ -91,7 +95,11 @@ export function createLineClient(options: LineClientOptions): LinePort {
       const res = await doFetch(url, {
         method: c.method,
         headers,
-        body: c.body === undefined ? null : JSON.stringify(c.body),
+        body: c.raw
+          ? new Uint8Array(c.raw.data)
+          : c.body === undefined
+            ? null
+            : JSON.stringify(c.body),
         signal: controller.signal,
       });
       const requestId = res.headers.get(REQUEST_ID) ?? undefined;
@@ -127,6 +135,8 @@ export function createLineClient(options: LineClientOptions): LinePort {
   }
 
   return {
+    ...richMenuCalls(call, json),
+
     async reply(replyToken, messages) {
       const body = {
         replyToken,

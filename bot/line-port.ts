@@ -25,7 +25,45 @@ export interface FollowerPage {
   next: string | undefined;
 }
 
-export interface LinePort {
+/** A rich menu as LINE stores it (create body + its id); actions stay loose, checked before sending. */
+export interface LineRichMenu {
+  richMenuId: string;
+  size: { width: number; height: number };
+  selected: boolean;
+  name: string;
+  chatBarText: string;
+  areas: Array<{
+    bounds: { x: number; y: number; width: number; height: number };
+    action: { type: string } & Record<string, unknown>;
+  }>;
+}
+
+export type LineRichMenuRequest = Omit<LineRichMenu, 'richMenuId'>;
+
+/** Rich-menu management (F7.1): menus, images on the data host, aliases and the default menu. */
+export interface RichMenuPort {
+  createRichMenu(menu: LineRichMenuRequest): Promise<string>;
+  /** Raw JPEG or PNG bytes; LINE checks the pixel size against the menu's `size`. */
+  setRichMenuImage(
+    richMenuId: string,
+    image: Uint8Array,
+    contentType: 'image/png' | 'image/jpeg',
+  ): Promise<void>;
+  deleteRichMenu(richMenuId: string): Promise<void>;
+  listRichMenus(): Promise<LineRichMenu[]>;
+  /** Undefined when the channel has no default menu set through the API. */
+  getDefaultRichMenuId(): Promise<string | undefined>;
+  setDefaultRichMenu(richMenuId: string): Promise<void>;
+  cancelDefaultRichMenu(): Promise<void>;
+  listRichMenuAliases(): Promise<Array<{ richMenuAliasId: string; richMenuId: string }>>;
+  createRichMenuAlias(richMenuAliasId: string, richMenuId: string): Promise<void>;
+  updateRichMenuAlias(richMenuAliasId: string, richMenuId: string): Promise<void>;
+  deleteRichMenuAlias(richMenuAliasId: string): Promise<void>;
+  /** 1–500 users per call; LINE answers 202 and links asynchronously. */
+  bulkUnlinkRichMenus(userIds: string[]): Promise<void>;
+}
+
+export interface LinePort extends RichMenuPort {
   reply(replyToken: string, messages: LineMessage[]): Promise<void>;
   /** Push to one user; `retryKey` (a UUID) must be stored by the caller before the first attempt. */
   push(to: string, messages: LineMessage[], retryKey: string): Promise<SendResult>;

@@ -33,6 +33,11 @@ export const LINE_RATE_LIMITS: Readonly<Record<string, Rate>> = {
   deleteRichMenuAlias: { requests: 100, perMs: HOUR },
   getRichMenuBatchProgress: { requests: 100, perMs: HOUR },
   richMenuBatch: { requests: 3, perMs: HOUR },
+  // Bulk link/unlink fall under "other endpoints" in LINE's table (research §2.3), but each is its
+  // own endpoint class with its own window, named here so a reassign of 100,000 friends (200
+  // calls) is visibly paced apart from single links and pushes.
+  linkRichMenuIdToUsers: 2000,
+  unlinkRichMenuIdFromUsers: 2000,
 };
 
 /** "Other endpoints: 2,000 requests per second" (push, reply, profile, rich-menu links, …). */
