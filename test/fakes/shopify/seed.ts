@@ -102,7 +102,13 @@ function spentOf(orders: Iterable<ShopOrder>): Map<number, Spent> {
 
 /** A LazyShop as the store's lazy records: each made when read, nothing kept. */
 export function lazyRecords(shop: LazyShop): LazyRecords {
-  const customer = (c: ShopCustomer) => fakeCustomer(c, spentOf(shop.ordersOf(c)).get(c.id));
+  // Orders are read in customer order: each order's customer is the last one made, mostly.
+  let last: FakeCustomer | undefined;
+  const customer = (c: ShopCustomer) => {
+    if (last?.legacyResourceId !== String(c.id))
+      last = fakeCustomer(c, spentOf(shop.ordersOf(c)).get(c.id));
+    return last;
+  };
   return {
     *customers() {
       for (const c of shop.customers) yield customer(c);
