@@ -30,6 +30,9 @@ export interface Database {
   forms: FormsTable;
   form_submissions: FormSubmissionsTable;
   account_link_nonces: AccountLinkNoncesTable;
+  rich_menus: RichMenusTable;
+  rich_menu_rules: RichMenuRulesTable;
+  friend_rich_menus: FriendRichMenusTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
@@ -407,4 +410,34 @@ export interface AccountLinkNoncesTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
   used_at: NullableTimestamp;
   friend_id: Nullable<string>;
+}
+
+/** A rich-menu definition as applied to LINE (F7.1): written once its image is uploaded. */
+export interface RichMenusTable {
+  bot_id: string;
+  name: string;
+  rich_menu_id: string;
+  hash: string;
+  alias: Nullable<string>;
+  is_default: Flag;
+  applied_at: Timestamp;
+}
+
+/** Per-friend menus (F7.2): the first rule whose filter selects a friend gives their menu. */
+export interface RichMenuRulesTable {
+  id: string;
+  bot_id: string;
+  position: number;
+  menu: string;
+  filter: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The menu Kizuna last linked to a friend; null when it unlinked them (the default shows). */
+export interface FriendRichMenusTable {
+  friend_id: string;
+  bot_id: string;
+  rich_menu_id: string | null;
+  linked_at: Timestamp;
 }
