@@ -100,6 +100,7 @@ export async function benchImport(): Promise<boolean> {
         cart: 'shopify' as const,
         label: 'shopify_bulk',
         target: 20_000,
+        copyRatio: 5,
         credentials: { shopDomain: carts.shopDomain, accessToken: carts.accessToken },
         baseUrl: carts.shopify,
       },
@@ -107,6 +108,7 @@ export async function benchImport(): Promise<boolean> {
         cart: 'ecforce' as const,
         label: 'ecforce_rest',
         target: 5_000,
+        copyRatio: 20,
         credentials: { shopDomain: 'bench.ec-force.example', apiToken: 'bench' },
         baseUrl: carts.ecforce,
       },
@@ -158,9 +160,19 @@ export async function benchImport(): Promise<boolean> {
           rate >= run.target && got.orders.rows === carts.orders,
         ) && ok;
       // How far the import is from PostgreSQL's own floor for the same rows (1 = as fast as COPY).
-      console.log(
-        `${NAME} ${run.label}_copy_ratio=${(copyRate / rate).toFixed(1)}x (COPY ${Math.round(copyRate)} orders/s)`,
-      );
+      // The bar follows the rate targets on a server that COPYs ~100,000 orders/s: 5x for the
+      // bulk export, 20x for REST paged 100 at a time.
+      const ratio = copyRate / rate;
+      console.log(`${NAME}: ${run.label}: COPY of the same orders: ${Math.round(copyRate)}/s`);
+      ok =
+        report(
+          NAME,
+          `${run.label}_vs_copy`,
+          ratio,
+          'x',
+          `<=${run.copyRatio}x`,
+          ratio <= run.copyRatio,
+        ) && ok;
       ok =
         report(
           NAME,
