@@ -29,7 +29,7 @@ const all = (parts: Bool[]): Bool =>
   parts.length === 0 ? TRUE : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
 const any = (parts: Bool[]): Bool =>
   parts.length === 0 ? FALSE : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-const not = (part: Bool): Bool => sql<SqlBool>`not ${part}`;
+const not = (part: Bool): Bool => sql<SqlBool>`(not ${part})`;
 
 /** The where clause selecting the friends of `botId` that match `filter`. */
 export function filterWhere(botId: string, filter: Filter, options: FilterSqlOptions = {}): Bool {
@@ -151,7 +151,7 @@ function positive(c: Condition, tz: string): Bool {
         totalAmount: sql`s.total_amount`,
         averageAmount: sql`s.average_amount`,
       }[c.stat];
-      const test = sql<SqlBool>`${column} ${OPS[c.op]} ${c.value}`;
+      const test = sql<SqlBool>`${column} ${OPS[c.op]} ${c.value}::numeric`;
       const row = (where: RawBuilder<unknown>) =>
         sql<SqlBool>`exists (select 1 from friend_purchase_stats s where s.friend_id = f.id and ${where})`;
       // A friend without a stats row has 0 orders and 0 total (and no average): when 0 passes
@@ -222,15 +222,15 @@ function deliveryTest(op: Comparison, n: number): Bool {
   switch (op) {
     case 'gt':
     case 'gte':
-      return some(sql`o.subscription_sequence ${OPS[op]} ${n}`);
+      return some(sql`o.subscription_sequence ${OPS[op]} ${n}::int`);
     case 'lt':
-      return all([some(sql`true`), not(some(sql`o.subscription_sequence >= ${n}`))]);
+      return all([some(sql`true`), not(some(sql`o.subscription_sequence >= ${n}::int`))]);
     case 'lte':
-      return all([some(sql`true`), not(some(sql`o.subscription_sequence > ${n}`))]);
+      return all([some(sql`true`), not(some(sql`o.subscription_sequence > ${n}::int`))]);
     case 'eq':
       return all([
-        some(sql`o.subscription_sequence = ${n}`),
-        not(some(sql`o.subscription_sequence > ${n}`)),
+        some(sql`o.subscription_sequence = ${n}::int`),
+        not(some(sql`o.subscription_sequence > ${n}::int`)),
       ]);
     default: {
       const unknown: never = op;
