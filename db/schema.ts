@@ -30,6 +30,8 @@ export interface Database {
   forms: FormsTable;
   form_submissions: FormSubmissionsTable;
   account_link_nonces: AccountLinkNoncesTable;
+  rules: RulesTable;
+  rule_runs: RuleRunsTable;
   rich_menus: RichMenusTable;
   rich_menu_rules: RichMenuRulesTable;
   friend_rich_menus: FriendRichMenusTable;
@@ -440,4 +442,34 @@ export interface FriendRichMenusTable {
   bot_id: string;
   rich_menu_id: string | null;
   linked_at: Timestamp;
+}
+
+/** An auto-tag rule (F5.3): when the filter matches, add or remove the tag. */
+export interface RulesTable {
+  id: string;
+  bot_id: string;
+  name: string;
+  /** schedule | birth_month */
+  trigger: string;
+  filter: Json;
+  /** add | remove */
+  action: string;
+  tag_id: string;
+  enabled: Flag;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One pass of one rule: what it changed and how long it took. */
+export interface RuleRunsTable {
+  id: ColumnType<string, never, never>;
+  rule_id: string;
+  bot_id: string;
+  /** schedule | birth_month | link | form | manual */
+  cause: string;
+  scoped_to: Nullable<number>;
+  added: number;
+  removed: number;
+  duration_ms: number;
+  started_at: Date | string;
 }

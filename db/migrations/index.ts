@@ -6,6 +6,7 @@ import * as purchaseStats from './20261124100000_purchase_stats.ts';
 import * as inboxClaimOrder from './20261124110000_inbox_claim_order.ts';
 import * as notices from './20261124120000_notices.ts';
 import * as liff from './20261124140000_liff.ts';
+import * as segments from './20261124150000_segments.ts';
 import * as richMenus from './20261124160000_rich_menus.ts';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '20261124110000_inbox_claim_order': inboxClaimOrder,
   '20261124120000_notices': notices,
   '20261124140000_liff': liff,
+  '20261124150000_segments': segments,
   '20261124160000_rich_menus': richMenus,
 };
