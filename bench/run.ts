@@ -3,6 +3,7 @@
  * `<name> <metric>=<value><unit> target=<target> PASS|FAIL`. BENCH_SCALE (default 1) shrinks the data.
  */
 import { benchImport } from './import.ts';
+import { benchLiff } from './liff.ts';
 import { benchLink } from './link.ts';
 import { benchWebhook } from './webhook.ts';
 
@@ -10,6 +11,7 @@ const benchmarks: Record<string, () => Promise<boolean>> = {
   webhook: benchWebhook,
   link: benchLink,
   import: benchImport,
+  liff: benchLiff,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -56,6 +56,8 @@ export interface PageConfig {
   botId: string;
   liffId: string | null;
   lang: Lang;
+  /** The identity form's definition, when the server put it in the page (saves a round trip). */
+  form?: FormDefinition;
 }
 
 export function readConfig(doc: Document = document): PageConfig {
@@ -65,6 +67,7 @@ export function readConfig(doc: Document = document): PageConfig {
     botId: parsed.botId ?? 'default',
     liffId: parsed.liffId ?? null,
     lang: parsed.lang === 'en' ? 'en' : 'ja',
+    ...(parsed.form ? { form: parsed.form } : {}),
   };
 }
 

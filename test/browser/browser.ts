@@ -22,22 +22,31 @@ export async function launchChromium(): Promise<Browser> {
  * Builds the LIFF apps with Vite in its own process: `development` (with the LIFF mock) into
  * liff/dist-dev, or `production` into `outDir` (default liff/dist).
  */
-export function buildLiff(mode: 'development' | 'production', outDir?: string): Promise<void> {
-  const args = ['node_modules/vite/bin/vite.js', 'build', '--mode', mode, '--logLevel', 'warn'];
-  if (outDir) args.push('--outDir', outDir, '--emptyOutDir');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+export async function buildLiff(
+  mode: 'development' | 'production',
+  outDir?: string,
+): Promise<void> {
+  // One app per build (see vite.config.ts); the first empties the folder.
+  for (const app of ['identity', 'purchases']) {
+    const args = ['node_modules/vite/bin/vite.js', 'build', '--mode', mode, '--logLevel', 'warn'];
+    if (outDir) args.push('--outDir', outDir);
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args, {
+        cwd: projectRoot,
+        env: { ...process.env, KIZUNA_LIFF_APP: app },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`vite build (${mode}, ${app}) failed:\n${output}`)),
+      );
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`vite build (${mode}) failed:\n${output}`)),
-    );
-  });
+  }
 }
 
 /** The newest modification time among the files a LIFF build is made from. */

@@ -75,6 +75,19 @@ async function stubApi(
   },
 ): Promise<Submission[]> {
   const submissions: Submission[] = [];
+  // The server puts the identity form's definition into the page: swap in this suite's.
+  await page.route(/\/liff\/[^/]+\/identity(\?|$)/, async (route: Route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(
+      /(<script type="application\/json" id="kizuna-config">)(.*?)(<\/script>)/,
+      (_m, open: string, json: string, close: string) =>
+        `${open}${JSON.stringify({ ...JSON.parse(json), form: FORM }).replace(/</g, '\\u003c')}${close}`,
+    );
+    const headers = { ...response.headers() };
+    delete headers['content-encoding'];
+    delete headers['content-length'];
+    await route.fulfill({ response, body, headers });
+  });
   await page.route('**/api/liff/**', async (route: Route, request: Request) => {
     const path = new URL(request.url()).pathname;
     if (path.endsWith('/forms/identity') && request.method() === 'GET')
@@ -334,7 +347,7 @@ describe('pages', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const html = await res.text();
     const config = /<script type="application\/json" id="kizuna-config">(.*?)<\/script>/.exec(html);
-    expect(JSON.parse(config![1]!)).toEqual({
+    expect(JSON.parse(config![1]!)).toMatchObject({
       botId: world.botId,
       liffId: '2000000002-AbcdEfgh',
       lang: 'en',
@@ -342,11 +355,24 @@ describe('pages', () => {
     // The style sheet is inlined: no round trip before the first paint.
     expect(html).toMatch(/<style>[^<]*\.field/);
     expect(html).not.toContain('rel="stylesheet"');
-    const asset = /src="(\/liff\/dev\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    // Gzipped (fetch undoes it), with the identity form's definition and its first script inside.
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(config![1]!).form).toMatchObject({
+      key: 'identity',
+      fields: expect.any(Array),
+    });
+    expect(JSON.parse(config![1]!).form).not.toHaveProperty('tags');
+    expect(html).toContain('<base href="/liff/dev/assets/">');
+    expect(html).toMatch(/<script type="module">[^<]/);
+    const purchases = await (
+      await fetch(`${world.url}/liff/${world.botId}/purchases?liffMock=1`)
+    ).text();
+    const asset = /src="(\/liff\/dev\/assets\/[^"]+\.js)"/.exec(purchases)![1]!;
     const js = await fetch(`${world.url}${asset}`);
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toContain('immutable');
     expect(js.headers.get('content-type')).toContain('javascript');
+    expect(js.headers.get('content-encoding')).toBe('gzip');
     expect((await fetch(`${world.url}/liff/dev/assets/nope.js`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/nobody/identity`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/${world.botId}/settings`)).status).toBe(404);

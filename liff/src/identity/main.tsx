@@ -2,22 +2,22 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fetchForm, readConfig, submitForm, type FormDefinition, type Lang } from '../api.ts';
 import { pickLang, t } from '../i18n.ts';
-import { initLiff } from '../liff.ts';
 import { Shell } from '../shell.tsx';
 import { IdentityForm } from './IdentityForm.tsx';
 import '../style.css';
 
 const config = readConfig();
-// The form's definition and LIFF start together: the shopper can type while LIFF initializes, and
-// the ID token is only needed on submit.
-const formLoad = fetchForm(config.botId, 'identity');
-const liffLoad = initLiff(config.liffId);
+// The form's definition and LIFF start together, and the form shows without waiting for LIFF: the
+// shopper types while the SDK (most of the page's weight) loads, and its ID token is only needed
+// on submit.
+const formLoad = config.form ? Promise.resolve(config.form) : fetchForm(config.botId, 'identity');
+const liffLoad = import('../liff.ts').then(({ initLiff }) => initLiff(config.liffId));
 formLoad.catch(() => undefined);
 liffLoad.catch(() => undefined);
 
 function App() {
   const [lang, setLang] = useState<Lang>(pickLang(location.search, null, config.lang));
-  const [form, setForm] = useState<FormDefinition | null>(null);
+  const [form, setForm] = useState<FormDefinition | null>(config.form ?? null);
   const [failed, setFailed] = useState(false);
 
   useEffect(() => {
