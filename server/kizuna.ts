@@ -16,6 +16,7 @@ import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts
 import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
 import { deliverNoticeJob, Notifier, type NoticeDeps } from '../jobs/notices.ts';
 import { JobQueue } from '../jobs/queue.ts';
+import { ruleScheduleJobs } from '../jobs/rules.ts';
 import { createApp } from './app.ts';
 import type { Logger } from './logger.ts';
 
@@ -102,6 +103,7 @@ export function createKizuna(options: KizunaOptions) {
       cartImport,
       deliverNotice,
       ...cartScheduleJobs(cartDeps),
+      ...ruleScheduleJobs({ db, logger, timeZone: options.timeZone }),
     ],
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.ephemeral ? { ephemeral: true } : {}),
