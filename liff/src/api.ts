@@ -91,10 +91,16 @@ export async function submitForm(
   formKey: string,
   idToken: string,
   body: { submissionId: string; values: Record<string, string | boolean> },
+  lang: Lang,
 ): Promise<SubmitAnswer> {
   const res = await fetch(`${base(botId)}/forms/${encodeURIComponent(formKey)}/submissions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${idToken}`,
+      'content-type': 'application/json',
+      // Field errors come back in the page's language, not the phone's.
+      'accept-language': lang,
+    },
     body: JSON.stringify(body),
   });
   if (res.ok) return { kind: 'ok', result: (await res.json()) as SubmitResult };

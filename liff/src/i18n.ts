@@ -10,6 +10,7 @@ const messages = {
   fixErrors: { ja: '入力内容をご確認ください', en: 'Please check the highlighted fields' },
   linked: { ja: 'ショップの会員情報と連携しました', en: 'You are now linked to your shop account' },
   linkedTo: { ja: '連携先', en: 'Linked to' },
+  seeHistory: { ja: '購入履歴を見る', en: 'See your purchases' },
   pending: { ja: 'まだ連携できていません', en: 'Not linked yet' },
   retry: {
     ja: '通信できませんでした。もう一度お試しください',

@@ -63,6 +63,7 @@ afterAll(async () => {
 
 interface Submission {
   authorization: string | undefined;
+  acceptLanguage: string | undefined;
   body: { submissionId: string; values: Record<string, unknown> };
 }
 
@@ -95,6 +96,7 @@ async function stubApi(
     if (path.endsWith('/forms/identity/submissions') && request.method() === 'POST') {
       const s: Submission = {
         authorization: request.headers().authorization,
+        acceptLanguage: request.headers()['accept-language'],
         body: request.postDataJSON() as Submission['body'],
       };
       submissions.push(s);
@@ -194,6 +196,7 @@ describe('identity form', () => {
     expect(await page.getByLabel('お名前').inputValue()).toBe('山田 花子');
     expect(await page.getByLabel('利用規約に同意します').isChecked()).toBe(true);
     expect(submissions[0]!.authorization).toBe('Bearer token-b');
+    expect(submissions[0]!.acceptLanguage).toBe('ja');
     expect(submissions[0]!.body.values).toMatchObject({ phone: '０１２－３', consent: true });
     // The ID token only: no profile, no user id of the browser's own.
     expect(Object.keys(submissions[0]!.body).sort()).toEqual(['submissionId', 'values']);

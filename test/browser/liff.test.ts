@@ -130,7 +130,8 @@ describe('identity form against the real API', () => {
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, 'identity-linked');
 
-    await page.goto(appUrl('purchases'));
+    // On to the history from the outcome.
+    await status.getByRole('link', { name: '購入履歴を見る' }).click();
     const cards = page.locator('li.order');
     await cards.first().waitFor();
     const expected = buyerOrders

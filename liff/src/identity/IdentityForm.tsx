@@ -5,6 +5,8 @@ import { t } from '../i18n.ts';
 export interface IdentityFormProps {
   form: FormDefinition;
   lang: Lang;
+  /** The purchase history, offered once the friend is linked. */
+  historyUrl: string;
   /** Sends the values; the caller adds the ID token. */
   submit(body: {
     submissionId: string;
@@ -43,7 +45,7 @@ function localErrors(form: FormDefinition, values: Values, lang: Lang): Record<s
 }
 
 /** The identity form (本人確認フォーム), rendered from its definition: fields are data. */
-export function IdentityForm({ form, lang, submit }: IdentityFormProps) {
+export function IdentityForm({ form, lang, historyUrl, submit }: IdentityFormProps) {
   const [values, setValues] = useState<Values>(() =>
     Object.fromEntries(form.fields.map((f) => [f.key, f.type === 'consent' ? false : ''])),
   );
@@ -139,7 +141,7 @@ export function IdentityForm({ form, lang, submit }: IdentityFormProps) {
       </button>
       <div role="status" aria-live="polite" class="live">
         {banner?.kind === 'outcome' && banner.result && (
-          <Outcome text={banner.text} result={banner.result} lang={lang} />
+          <Outcome text={banner.text} result={banner.result} lang={lang} historyUrl={historyUrl} />
         )}
       </div>
       <div role="alert" class="live">
@@ -149,7 +151,8 @@ export function IdentityForm({ form, lang, submit }: IdentityFormProps) {
   );
 }
 
-function Outcome({ text, result, lang }: { text: string; result: SubmitResult; lang: Lang }) {
+function Outcome(props: { text: string; result: SubmitResult; lang: Lang; historyUrl: string }) {
+  const { text, result, lang } = props;
   return (
     <div class={`banner ${result.outcome}`} data-outcome={result.outcome}>
       <p>{text}</p>
@@ -161,6 +164,9 @@ function Outcome({ text, result, lang }: { text: string; result: SubmitResult; l
               {t(lang, 'linkedTo')}: {result.carts.map((c) => c.name).join('、')}
             </p>
           )}
+          <p>
+            <a href={props.historyUrl}>{t(lang, 'seeHistory')}</a>
+          </p>
         </>
       ) : (
         <>

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fetchForm, readConfig, submitForm, type FormDefinition, type Lang } from '../api.ts';
 import { pickLang, t } from '../i18n.ts';
-import { Shell } from '../shell.tsx';
+import { appUrl, Shell } from '../shell.tsx';
 import { IdentityForm } from './IdentityForm.tsx';
 import '../style.css';
 
@@ -35,6 +35,7 @@ function App() {
         <IdentityForm
           form={form}
           lang={lang}
+          historyUrl={appUrl(config.botId, 'purchases')}
           submit={async (body) => {
             const session = await liffLoad;
             const idToken = session.idToken();
@@ -42,7 +43,7 @@ function App() {
               session.login();
               return { kind: 'unauthorized' };
             }
-            return submitForm(config.botId, 'identity', idToken, body);
+            return submitForm(config.botId, 'identity', idToken, body, lang);
           }}
         />
       )}
