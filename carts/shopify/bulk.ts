@@ -59,29 +59,44 @@ async function lookup(ctx: Ctx, opts: ClientOptions, id: string): Promise<BulkOp
   return data.node?.id ? data.node : null;
 }
 
+/** How long an export waits for the app's other bulk query (the other list's) to end. */
+const WAIT_FOR_OTHER_MS = 30 * 60_000;
+
 async function start(ctx: Ctx, opts: ClientOptions, query: string): Promise<BulkOperation> {
-  const started = await graphql<{
-    bulkOperationRunQuery: {
-      bulkOperation: BulkOperation | null;
-      userErrors: Array<{ message: string }>;
-    };
-  }>(ctx, opts, BULK_RUN_MUTATION, { query });
-  const { bulkOperation, userErrors } = started.bulkOperationRunQuery;
-  if (bulkOperation) return bulkOperation;
-  // An import that died between starting its export and storing the first cursor left this very
-  // query running: carry on with it rather than wait for it to end.
-  const current = await graphql<{ currentBulkOperation: BulkOperation | null }>(
-    ctx,
-    opts,
-    BULK_CURRENT_QUERY,
-  );
-  const op = current.currentBulkOperation;
-  if (op && op.query === query && !GONE.includes(op.status)) return op;
-  // Most often another app's bulk query is running: worth retrying later, not a bad token.
-  throw new CartError(
-    'unavailable',
-    `Shopify refused the bulk export: ${userErrors.map((e) => e.message).join('; ')}`,
-  );
+  let waited = 0;
+  let idleRefusals = 0;
+  for (let wait = 1000; ; wait = Math.min(wait * 2, 30_000)) {
+    const started = await graphql<{
+      bulkOperationRunQuery: {
+        bulkOperation: BulkOperation | null;
+        userErrors: Array<{ message: string }>;
+      };
+    }>(ctx, opts, BULK_RUN_MUTATION, { query });
+    const { bulkOperation, userErrors } = started.bulkOperationRunQuery;
+    if (bulkOperation) return bulkOperation;
+    const current = await graphql<{ currentBulkOperation: BulkOperation | null }>(
+      ctx,
+      opts,
+      BULK_CURRENT_QUERY,
+    );
+    const op = current.currentBulkOperation;
+    // An import that died between starting its export and storing the first cursor left this
+    // very query running: carry on with it rather than wait for it to end.
+    if (op && op.query === query && !GONE.includes(op.status)) return op;
+    // Shopify runs one bulk query per app and shop: the one running is this connection's other
+    // list (customers and orders import side by side). Wait for it, within reason; once it has
+    // ended, ask again at once. Refused with nothing running, the refusal is not about waiting.
+    const running = op?.status === 'CREATED' || op?.status === 'RUNNING';
+    if ((!running && idleRefusals++ > 0) || waited >= WAIT_FOR_OTHER_MS) {
+      throw new CartError(
+        'unavailable',
+        `Shopify refused the bulk export: ${userErrors.map((e) => e.message).join('; ')}`,
+      );
+    }
+    if (!running) continue;
+    await ctx.sleep(wait);
+    waited += wait;
+  }
 }
 
 async function finished(ctx: Ctx, opts: ClientOptions, op: BulkOperation): Promise<BulkOperation> {

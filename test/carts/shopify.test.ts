@@ -526,6 +526,24 @@ describe('Shopify bulk export (first full import)', () => {
     expect(ops(h, 'KizunaBulkCurrent')).toBe(1);
   });
 
+  it("waits for the other list's export: Shopify runs one bulk query at a time", async () => {
+    h.fake.seed(generateShop(16, 30));
+    const ctx = h.ctx();
+    const customers = shopify.customers(ctx, null)[Symbol.asyncIterator]();
+    await customers.next(); // the customers export runs
+    const orders = await collect(shopify.orders(ctx, null));
+    expect(ids(orders).length).toBeGreaterThan(30);
+    // Asked again while the customers export ran, then started as the second operation.
+    expect(ops(h, 'KizunaBulkRun')).toBeGreaterThan(2);
+    expect(JSON.parse(orders[0]!.cursor!)).toEqual({
+      bulk: 'gid://shopify/BulkOperation/2',
+      line: 0,
+    });
+    const rest = [];
+    for (let r = await customers.next(); !r.done; r = await customers.next()) rest.push(r.value);
+    expect(ids(rest)).toHaveLength(30);
+  });
+
   it('reports unreadable records of the export as skipped', async () => {
     h.fake.seed(generateShop(15, 30));
     h.fake.corruptNext(2);
