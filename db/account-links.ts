@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { refreshFriendPurchases } from './purchase-stats.ts';
+import { runRules } from './rule-runner.ts';
 import type { Database } from './schema.ts';
 import { encodeBase64 } from './secret-box.ts';
 
@@ -89,6 +90,7 @@ export class AccountLinkNonces {
       )
       .execute();
     await refreshFriendPurchases(this.db, { friendIds: [friendId] });
+    await runRules(this.db, botId, { cause: 'link', now: new Date(), friendIds: [friendId] });
     return 'linked';
   }
 }

@@ -5,6 +5,7 @@ import { unlinkedReasonText } from '../crm/link-rules.ts';
 import { FriendRepository } from './friends.ts';
 import { LinkEngine } from './links.ts';
 import { refreshFriendPurchases } from './purchase-stats.ts';
+import { runRules } from './rule-runner.ts';
 import type { Database } from './schema.ts';
 import { TagRepository } from './tags.ts';
 
@@ -107,6 +108,8 @@ export class FormSubmissions {
         readd: true,
       });
       const outcome = await linkNow(trx, s.botId, friend.id);
+      // F5.3: a form submit runs the rules at once, for this friend only.
+      await runRules(trx, s.botId, { cause: 'form', now: new Date(), friendIds: [friend.id] });
       await trx
         .updateTable('form_submissions')
         .set({ outcome: JSON.stringify(outcome) })

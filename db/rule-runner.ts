@@ -92,3 +92,14 @@ async function runRule(
     .execute();
   return { ruleId: rule.id, added, removed, durationMs };
 }
+
+/** F5.3's trigger on cart link: the rules run at once for the friends just linked. */
+export async function rulesOnLink(
+  db: Kysely<Database>,
+  botId: string,
+  links: readonly { friendId: string }[],
+): Promise<void> {
+  if (links.length === 0) return;
+  const friendIds = [...new Set(links.map((l) => l.friendId))];
+  await runRules(db, botId, { cause: 'link', now: new Date(), friendIds });
+}

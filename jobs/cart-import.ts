@@ -12,6 +12,7 @@ import { CartDataRepository } from '../db/cart-data.ts';
 import type { Connection, ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import { LinkEngine, type NewLink } from '../db/links.ts';
+import { rulesOnLink } from '../db/rule-runner.ts';
 import { refreshFriendPurchases } from '../db/purchase-stats.ts';
 import { joinPages, readAhead } from './import-pages.ts';
 import type { Logger } from '../server/logger.ts';
@@ -98,6 +99,7 @@ export async function importResource(
           connectionId: connection.id,
           customerExternalIds: customerIds,
         });
+        await rulesOnLink(trx, connection.botId, linked);
         return linked;
       });
       result.imported += page.items.length;
@@ -239,6 +241,7 @@ export async function applyWebhookChanges(
       connectionId: connection.id,
       customerExternalIds: customers,
     });
+    await rulesOnLink(trx, connection.botId, linked);
     return linked;
   });
 }
