@@ -8,14 +8,14 @@ import { projectRoot } from '../helpers/server-process.ts';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Launches headless Chromium, or fails the suite saying how to get it: never a silent skip. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+export async function launchChromium(executablePath = CHROMIUM): Promise<Browser> {
+  if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM}: the browser tests need it. ` +
+      `Chromium not found at ${executablePath}: the browser tests need it. ` +
         'Install it with `apt-get install -y chromium` (or set CHROMIUM_PATH).',
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true });
+  return chromium.launch({ executablePath, headless: true });
 }
 
 /**

@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLiff } from './browser.ts';
+import { buildLiff, launchChromium } from './browser.ts';
 import { appBundle, MOCK_MARKERS } from './bundle.ts';
 
 let outDir: string;
@@ -45,5 +45,13 @@ describe('production build of the LIFF apps', () => {
       expect(html).toContain('<!--kizuna-head-->');
       expect(html).not.toContain('/liff/dev/');
     }
+  });
+});
+
+describe('the browser tests without Chromium', () => {
+  it('fail saying how to install it, rather than skipping', async () => {
+    await expect(launchChromium('/nonexistent/chromium')).rejects.toThrow(
+      /Chromium not found at \/nonexistent\/chromium.*apt-get install -y chromium/,
+    );
   });
 });
