@@ -218,10 +218,13 @@ async function* bulkList<T>(
     const node = JSON.parse(text) as Json;
     const parentId = node.__parentId;
     if (typeof parentId === 'string') {
-      // Bulk files list only line items under orders.
+      // Bulk files list only line items under orders, each after its order. One that is not
+      // would leave its order short of an item: say so rather than store it short in silence.
       if (open?.id === parentId) {
         delete node.__parentId;
         (open.lineItems as { nodes: Json[] }).nodes.push(node);
+      } else {
+        skipped.push({ externalId: parentId, reason: 'a line item apart from its order' });
       }
       continue;
     }
