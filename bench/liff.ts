@@ -3,7 +3,9 @@
  * (JS and CSS, gzipped, everything each page loads before it runs, LIFF included), then the
  * identity form in Debian's Chromium at 320 px with the CPU slowed 4× and DevTools' "Fast 3G"
  * network (562.5 ms round trips, 1.44 Mbit/s down): time to the first paint and until the form
- * is interactive (the phone field can be typed into), the median of BENCH_LIFF_RUNS cold loads.
+ * is interactive (the phone field is painted and takes focus; typing into it is then checked),
+ * the median of BENCH_LIFF_RUNS (default 5) cold loads. Requests to LINE's own servers (the SDK's,
+ * outside LINE) are refused and counted.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -120,7 +122,8 @@ export async function benchLiff(): Promise<boolean> {
         );
       paints.push(timing.paint);
       contentful.push(timing.contentful);
-      interactive.push(timing.interactive);
+      // Interactive once the field takes focus and the shopper can see it.
+      interactive.push(Math.max(timing.interactive, timing.contentful));
       await context.close();
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
