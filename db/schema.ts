@@ -35,6 +35,7 @@ export interface Database {
   rich_menus: RichMenusTable;
   rich_menu_rules: RichMenuRulesTable;
   friend_rich_menus: FriendRichMenusTable;
+  rich_menu_passes: RichMenuPassesTable;
 }
 
 type Json = ColumnType<unknown, string, string>;
@@ -472,4 +473,17 @@ export interface RuleRunsTable {
   removed: number;
   duration_ms: number;
   started_at: Date | string;
+}
+
+/** The last reassign pass of a bot's per-friend menus, and how far it has seen changes. */
+export interface RichMenuPassesTable {
+  bot_id: string;
+  watermark: ColumnType<Date, Date | string, Date | string>;
+  full_pass_at: NullableTimestamp;
+  ran_at: Timestamp;
+  linked: ColumnType<number, number | undefined, number>;
+  unlinked: ColumnType<number, number | undefined, number>;
+  calls: ColumnType<number, number | undefined, number>;
+  duration_ms: ColumnType<number, number | undefined, number>;
+  error: Nullable<string>;
 }

@@ -52,9 +52,25 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('friend_rich_menus')
     .columns(['bot_id', 'rich_menu_id'])
     .execute();
+
+  // Each bot's reassign passes: changes after `watermark` are picked up by the next minute's
+  // pass; a full pass every quarter hour catches what leaves no trace (a tag removed).
+  await db.schema
+    .createTable('rich_menu_passes')
+    .addColumn('bot_id', 'text', (c) => c.primaryKey().references('bots.id').onDelete('cascade'))
+    .addColumn('watermark', 'timestamptz', (c) => c.notNull())
+    .addColumn('full_pass_at', 'timestamptz')
+    .addColumn('ran_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .addColumn('linked', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('unlinked', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('calls', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('duration_ms', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('error', 'text')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('rich_menu_passes').execute();
   await db.schema.dropTable('friend_rich_menus').execute();
   await db.schema.dropTable('rich_menu_rules').execute();
   await db.schema.dropTable('rich_menus').execute();
