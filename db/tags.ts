@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tag, TagAddition, TagSource } from '../crm/tag.ts';
+import { addTagWhere, removeTagWhere, type ChangeSource } from './tag-changes.ts';
 import type { Database } from './schema.ts';
 
 export interface AddTagsOptions {
@@ -78,5 +79,97 @@ export class TagRepository {
       .orderBy('tags.name')
       .execute();
     return rows.map((r) => r.name);
+  }
+
+  /** The bot's tags by name, with how many friends have each. */
+  async list(botId: string): Promise<(Tag & { friendCount: number; createdAt: Date })[]> {
+    const rows = await this.db
+      .selectFrom('tags as t')
+      .leftJoin('friend_tags as ft', 'ft.tag_id', 't.id')
+      .select(['t.id', 't.bot_id', 't.name', 't.created_at'])
+      .select((eb) => eb.fn.count<string>('ft.friend_id').as('friends'))
+      .where('t.bot_id', '=', botId)
+      .groupBy(['t.id', 't.bot_id', 't.name', 't.created_at'])
+      .orderBy('t.name')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      botId: r.bot_id,
+      name: r.name,
+      createdAt: r.created_at,
+      friendCount: Number(r.friends),
+    }));
+  }
+
+  async get(botId: string, id: string): Promise<Tag | undefined> {
+    const row = await this.db
+      .selectFrom('tags')
+      .select(['id', 'bot_id', 'name'])
+      .where('bot_id', '=', botId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { id: row.id, botId: row.bot_id, name: row.name };
+  }
+
+  /** A new tag, or undefined when the bot already has one of this name. */
+  async create(botId: string, name: string): Promise<Tag | undefined> {
+    const row = await this.db
+      .insertInto('tags')
+      .values({ id: crypto.randomUUID(), bot_id: botId, name })
+      .onConflict((oc) => oc.columns(['bot_id', 'name']).doNothing())
+      .returning(['id', 'bot_id', 'name'])
+      .executeTakeFirst();
+    return row && { id: row.id, botId: row.bot_id, name: row.name };
+  }
+
+  /** 'renamed', 'missing', or 'taken' (another tag has the name). */
+  async rename(botId: string, id: string, name: string): Promise<'renamed' | 'missing' | 'taken'> {
+    const taken = await this.db
+      .selectFrom('tags')
+      .select('id')
+      .where('bot_id', '=', botId)
+      .where('name', '=', name)
+      .where('id', '<>', id)
+      .executeTakeFirst();
+    if (taken) return 'taken';
+    const result = await this.db
+      .updateTable('tags')
+      .set({ name })
+      .where('bot_id', '=', botId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n ? 'renamed' : 'missing';
+  }
+
+  /** Deletes the tag; friends lose it and rules acting on it go with it (cascade). */
+  async delete(botId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('tags')
+      .where('bot_id', '=', botId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** A friend's tags with who added each and when. */
+  async ofFriend(friendId: string) {
+    const rows = await this.db
+      .selectFrom('friend_tags as ft')
+      .innerJoin('tags as t', 't.id', 'ft.tag_id')
+      .select(['t.id', 't.name', 'ft.source', 'ft.added_at'])
+      .where('ft.friend_id', '=', friendId)
+      .orderBy('t.name')
+      .execute();
+    return rows.map((r) => ({ tagId: r.id, name: r.name, source: r.source, addedAt: r.added_at }));
+  }
+
+  /** Adds the tag to one friend; true when the friend did not have it. */
+  async addOne(botId: string, friendId: string, tagId: string, by: ChangeSource) {
+    return (await addTagWhere(this.db, botId, tagId, sql`f.id = ${friendId}`, by)) > 0;
+  }
+
+  /** Removes the tag from one friend; true when the friend had it. */
+  async removeOne(botId: string, friendId: string, tagId: string, by: ChangeSource) {
+    return (await removeTagWhere(this.db, botId, tagId, sql`f.id = ${friendId}`, by)) > 0;
   }
 }

@@ -30,6 +30,8 @@ import { noticeRoutes } from './routes/notices.ts';
 import { accountLinkRoutes } from './routes/account-link.ts';
 import { formRoutes } from './routes/forms.ts';
 import { liffRoutes } from './routes/liff.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { tagRoutes } from './routes/tags.ts';
 
 export interface AppOptions {
   deps: AppDeps;
@@ -57,6 +59,8 @@ export interface AppDeps {
   idTokens: IdTokenVerifier;
   /** The bot's LINE client (Account Link tokens). */
   lineFor(botId: string): Promise<LinePort>;
+  /** Shop time zone (filters' date ranges are days there); Asia/Tokyo unless given. */
+  timeZone?: string | undefined;
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } };
@@ -83,6 +87,8 @@ export function createApp(options: AppOptions) {
   app.route('/', healthRoutes());
   app.route('/', botRoutes());
   app.route('/', friendRoutes());
+  app.route('/', tagRoutes());
+  app.route('/', ruleRoutes());
   app.route('/', conversationRoutes());
   app.route('/', friendAddRoutes());
   app.route('/', connectionRoutes());

@@ -156,6 +156,7 @@ export function createKizuna(options: KizunaOptions) {
       fetch: fetchImpl,
       idTokens: options.idTokens ?? createIdTokenVerifier({ baseURL: options.line?.baseURL }),
       lineFor: (botId) => lineClients.get(botId),
+      timeZone: options.timeZone,
     },
     adminToken: options.adminToken,
     bodyLimitBytes: options.bodyLimitBytes,
