@@ -1,5 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { ConversationStatus, Friend, MessageDirection } from '../crm/friend.ts';
+import type { Filter } from '../crm/filter.ts';
+import { filterWhere } from './filter-sql.ts';
 import { toFriend } from './friends.ts';
 import type { Database, FriendsTable } from './schema.ts';
 
@@ -82,14 +84,23 @@ export class FriendQueries {
 
   async list(
     botId: string,
-    options: { lineUserId?: string | undefined; after?: FriendKey | undefined; limit: number },
+    options: {
+      lineUserId?: string | undefined;
+      after?: FriendKey | undefined;
+      limit: number;
+      /** Only friends this filter selects (F5.2), compiled into the same query. */
+      filter?: Filter | undefined;
+      timeZone?: string | undefined;
+    },
   ): Promise<Page<FriendView, FriendKey>> {
     let query = this.db
-      .selectFrom('friends')
+      .selectFrom('friends as f')
       .selectAll()
       .select(sortTime('created_at').as('sort_at'))
       .where('bot_id', '=', botId);
     if (options.lineUserId) query = query.where('line_user_id', '=', options.lineUserId);
+    if (options.filter)
+      query = query.where(filterWhere(botId, options.filter, { timeZone: options.timeZone }));
     const after = options.after;
     if (after)
       query = query.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]})`);

@@ -32,6 +32,7 @@ import { formRoutes } from './routes/forms.ts';
 import { liffRoutes } from './routes/liff.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { friendSegmentRoutes } from './routes/friend-segments.ts';
 
 export interface AppOptions {
   deps: AppDeps;
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions) {
 
   app.route('/', healthRoutes());
   app.route('/', botRoutes());
+  app.route('/', friendSegmentRoutes());
   app.route('/', friendRoutes());
   app.route('/', tagRoutes());
   app.route('/', ruleRoutes());

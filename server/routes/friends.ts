@@ -3,6 +3,7 @@ import { FriendQueries, type FriendView } from '../../db/friend-queries.ts';
 import type { AppEnv } from '../app.ts';
 import { cursorId, cursorQuery, cursorTime, encodeCursor, limitQuery } from '../cursor.ts';
 import { notFound } from '../errors.ts';
+import { filterQuery, parseFilterQuery } from './filter-param.ts';
 import { botParams, recordIdSchema, requireBot } from './params.ts';
 import { errorResponses } from '../openapi.ts';
 
@@ -57,6 +58,7 @@ const list = createRoute({
         .optional(),
       cursor: cursorQuery(friendKey),
       limit: limitQuery,
+      filter: filterQuery,
     }),
   },
   responses: {
@@ -116,11 +118,13 @@ export function friendRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(list, async (c) => {
       const { botId } = c.req.valid('param');
-      const { lineUserId, cursor, limit } = c.req.valid('query');
+      const { lineUserId, cursor, limit, filter } = c.req.valid('query');
       const found = await new FriendQueries(c.var.deps.db.kysely).list(botId, {
         lineUserId,
         after: cursor,
         limit,
+        filter: parseFilterQuery(filter),
+        timeZone: c.var.deps.timeZone,
       });
       if (found.items.length === 0) await requireBot(c, botId);
       return c.json(
