@@ -1,28 +1,18 @@
+import type { FormDefinition as CrmFormDefinition } from '../../crm/form.ts';
+
 /**
  * The LIFF API as the mini-apps use it (see the server's /api/liff routes and /api/openapi.json).
- * Type-only: the shapes the server answers, with no runtime schema in the bundle (a phone loads
- * every byte of it before the form is usable).
+ * Type-only: the shapes the server answers (forms from the crm schemas), with no runtime schema in
+ * the bundle (a phone loads every byte of it before the form is usable).
  */
 export type Lang = 'ja' | 'en';
 export type Text = Record<Lang, string>;
 
-export type FieldType = 'phone' | 'email' | 'name' | 'furigana' | 'birthday' | 'text' | 'consent';
+// Forms are the domain's (crm/form.ts): type-only imports, erased from the bundle.
+export type { FieldType, FormField } from '../../crm/form.ts';
 
-export interface FormField {
-  key: string;
-  type: FieldType;
-  label: Text;
-  required: boolean;
-  maxLength?: number;
-}
-
-export interface FormDefinition {
-  key: string;
-  title: Text;
-  fields: FormField[];
-  submitLabel: Text;
-  afterSubmit: Text;
-}
+/** A form as the LIFF API serves it: the definition without the tags it adds. */
+export type FormDefinition = Omit<CrmFormDefinition, 'tags'>;
 
 export type SubmitResult =
   | { outcome: 'linked'; carts: { connectionId: string; cart: string; name: string }[] }
