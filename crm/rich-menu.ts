@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { filterSchema, type Filter } from './filter.ts';
 
 /**
  * Rich menus as code (F7.1): one definition per menu, checked against LINE's limits before
@@ -124,8 +125,8 @@ export const richMenuSetSchema = z.array(richMenuDefinitionSchema).superRefine((
 /** One per-friend rule (F7.2): friends the filter selects get the menu; the first rule wins. */
 export const richMenuRuleInputSchema = z.strictObject({
   menu: richMenuNameSchema,
-  /** A segment filter (F5.2) as JSON. */
-  filter: z.record(z.string(), z.unknown()),
+  /** A segment filter (F5.2). */
+  filter: filterSchema,
   /** 0-based place in the bot's list; appended when absent. */
   position: z.number().int().min(0).max(10_000).optional(),
 });
@@ -136,5 +137,5 @@ export interface RichMenuRule {
   botId: string;
   position: number;
   menu: string;
-  filter: Record<string, unknown>;
+  filter: Filter;
 }

@@ -8,7 +8,7 @@ import { createLogger } from '../server/logger.ts';
 import { reassignRichMenus } from './assign.ts';
 import { RichMenuError } from './errors.ts';
 import { loadRichMenus } from './load.ts';
-import { basicFriendSelector } from './select.ts';
+import { filterFriendSelector } from './select.ts';
 import { applyRichMenus } from './sync.ts';
 
 /**
@@ -49,7 +49,12 @@ async function main(): Promise<number> {
       repo: new RichMenuRepository(db),
       menus: await loadRichMenus(),
       beforeDelete: async () => {
-        const moved = await reassignRichMenus({ db, line, botId, select: basicFriendSelector });
+        const moved = await reassignRichMenus({
+          db,
+          line,
+          botId,
+          select: filterFriendSelector(config.TZ),
+        });
         console.log(`friends re-linked: ${moved.linked} linked, ${moved.unlinked} unlinked`);
       },
     });

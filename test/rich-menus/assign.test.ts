@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TagRepository } from '../../db/tags.ts';
 import { reassignRichMenus, switchRichMenu } from '../../rich-menus/assign.ts';
 import { loadRichMenus } from '../../rich-menus/load.ts';
-import { basicFriendSelector } from '../../rich-menus/select.ts';
+import { filterFriendSelector } from '../../rich-menus/select.ts';
 import { applyRichMenus, type LoadedRichMenu } from '../../rich-menus/sync.ts';
 import { insertFriend } from '../helpers/carts.ts';
 import { openMenuWorld, type MenuWorld } from './world.ts';
@@ -49,7 +49,7 @@ const reassign = (friendIds?: string[]) =>
     db: w.t.db.kysely,
     line: w.client,
     botId: 'shop',
-    select: basicFriendSelector,
+    select: filterFriendSelector(),
     ...(friendIds ? { friendIds } : {}),
   });
 const bulkCalls = (since: number) =>
