@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- liff`: the LIFF mini-apps as a phone gets them. The production build's sizes
- * (JS and CSS, gzipped, everything each page loads before it runs, LIFF included), then the
+ * (JS and CSS, gzipped: all each app loads, LIFF SDK included, and what comes before the first
+ * render), then the
  * identity form in Debian's Chromium at 320 px with the CPU slowed 4× and DevTools' "Fast 3G"
  * network (562.5 ms round trips, 1.44 Mbit/s down): time to the first paint and until the form
  * is interactive (the phone field is painted and takes focus; typing into it is then checked),
