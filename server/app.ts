@@ -30,6 +30,8 @@ import { noticeRoutes } from './routes/notices.ts';
 import { accountLinkRoutes } from './routes/account-link.ts';
 import { formRoutes } from './routes/forms.ts';
 import { liffRoutes } from './routes/liff.ts';
+import { richMenuRuleRoutes } from './routes/rich-menu-rules.ts';
+import { richMenuRoutes } from './routes/rich-menus.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { friendSegmentRoutes } from './routes/friend-segments.ts';
@@ -60,6 +62,8 @@ export interface AppDeps {
   idTokens: IdTokenVerifier;
   /** The bot's LINE client (Account Link tokens). */
   lineFor(botId: string): Promise<LinePort>;
+  /** Queues a reassign of every friend's rich menu (F7.2). */
+  enqueueRichMenuReassign(botId: string): Promise<void>;
   /** Shop time zone (filters' date ranges are days there); Asia/Tokyo unless given. */
   timeZone?: string | undefined;
 }
@@ -100,6 +104,8 @@ export function createApp(options: AppOptions) {
   app.route('/', friendPurchaseRoutes());
   app.route('/', noticeRoutes());
   app.route('/', formRoutes());
+  app.route('/', richMenuRoutes());
+  app.route('/', richMenuRuleRoutes());
   app.route('/', liffRoutes());
   app.route('/', accountLinkRoutes());
   app.route('/', lineWebhookRoutes());

@@ -16,6 +16,12 @@ import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts
 import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
 import { deliverNoticeJob, Notifier, type NoticeDeps } from '../jobs/notices.ts';
 import { JobQueue } from '../jobs/queue.ts';
+import {
+  reassignRichMenusJob,
+  richMenuSweepJob,
+  type RichMenuJobDeps,
+} from '../jobs/rich-menus.ts';
+import { filterFriendSelector } from '../rich-menus/select.ts';
 import { ruleScheduleJobs } from '../jobs/rules.ts';
 import { createApp } from './app.ts';
 import type { Logger } from './logger.ts';
@@ -94,6 +100,13 @@ export function createKizuna(options: KizunaOptions) {
     notices,
   };
   const cartImport = cartImportJob(cartDeps);
+  const richMenuDeps: RichMenuJobDeps = {
+    db,
+    logger,
+    lineFor: (botId) => lineClients.get(botId),
+    select: filterFriendSelector(options.timeZone),
+  };
+  const reassignRichMenus = reassignRichMenusJob(richMenuDeps);
   const queue = new JobQueue({
     db,
     logger,
@@ -104,6 +117,8 @@ export function createKizuna(options: KizunaOptions) {
       deliverNotice,
       ...cartScheduleJobs(cartDeps),
       ...ruleScheduleJobs({ db, logger, timeZone: options.timeZone }),
+      reassignRichMenus,
+      richMenuSweepJob(richMenuDeps),
     ],
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.ephemeral ? { ephemeral: true } : {}),
@@ -157,6 +172,8 @@ export function createKizuna(options: KizunaOptions) {
       idTokens: options.idTokens ?? createIdTokenVerifier({ baseURL: options.line?.baseURL }),
       lineFor: (botId) => lineClients.get(botId),
       timeZone: options.timeZone,
+      enqueueRichMenuReassign: async (botId) =>
+        void (await queue.send(reassignRichMenus, { botId, full: true }, { singletonKey: botId })),
     },
     adminToken: options.adminToken,
     bodyLimitBytes: options.bodyLimitBytes,
