@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { filterSchema } from '../../crm/filter.ts';
+import type { RichMenuRuleInput } from '../../crm/rich-menu.ts';
 import {
   richMenuNameSchema,
   richMenuRuleInputSchema,
@@ -8,21 +8,33 @@ import {
 import { RichMenuRepository } from '../../db/rich-menus.ts';
 import { richMenus } from '../../rich-menus/index.ts';
 import type { AppEnv } from '../app.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, invalidRequest, notFound } from '../errors.ts';
 import { errorResponses, jsonBody } from '../openapi.ts';
 import { botParams, recordIdSchema, requireBot } from './params.ts';
 
 /** Per-friend rich-menu rules (F7.2): an ordered list; a friend gets the first match's menu. */
+
+// The filter is recursive (z.lazy), which the document generator cannot walk: documented as an
+// object here and parsed whole in the handler, so a bad one is a 400 naming its path.
+const filterDoc = z
+  .record(z.string(), z.unknown())
+  .openapi({ type: 'object', description: 'A filter (F5.2): see README, "Filters"' });
 
 const ruleSchema = z
   .object({
     id: z.string(),
     position: z.number().int(),
     menu: richMenuNameSchema,
-    filter: filterSchema.openapi({ type: 'object', description: 'A filter (see README)' }),
+    filter: filterDoc,
   })
   .openapi('RichMenuRule');
-const ruleBody = richMenuRuleInputSchema.openapi({ type: 'object' });
+const ruleBody = z
+  .object({
+    menu: richMenuNameSchema,
+    filter: filterDoc,
+    position: z.number().int().min(0).max(10_000).optional(),
+  })
+  .openapi('RichMenuRuleInput');
 const ruleParams = botParams.extend({ ruleId: recordIdSchema });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ adminToken: [] }];
@@ -79,6 +91,12 @@ const shown = (r: RichMenuRule) => ({
   filter: r.filter,
 });
 
+function ruleInput(body: unknown): RichMenuRuleInput {
+  const parsed = richMenuRuleInputSchema.safeParse(body);
+  if (!parsed.success) throw invalidRequest(parsed.error);
+  return parsed.data;
+}
+
 /** A rule must name a menu defined in rich-menus/ (applied or about to be). */
 function requireDefined(menu: string): void {
   if (!richMenus.some((d) => d.name === menu))
@@ -98,14 +116,14 @@ export function richMenuRuleRoutes() {
     .openapi(routes.create, async (c) => {
       const { botId } = c.req.valid('param');
       await requireBot(c, botId);
-      const input = c.req.valid('json');
+      const input = ruleInput(c.req.valid('json'));
       requireDefined(input.menu);
       const rule = await new RichMenuRepository(c.var.deps.db.kysely).createRule(botId, input);
       return c.json(shown(rule), 201);
     })
     .openapi(routes.put, async (c) => {
       const { botId, ruleId } = c.req.valid('param');
-      const input = c.req.valid('json');
+      const input = ruleInput(c.req.valid('json'));
       requireDefined(input.menu);
       const rule = await new RichMenuRepository(c.var.deps.db.kysely).updateRule(
         botId,
