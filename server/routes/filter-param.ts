@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { filterQuerySchema, type Filter } from '../../crm/filter.ts';
+import { filterQuerySchema, filterSchema, type Filter } from '../../crm/filter.ts';
 import { invalidRequest } from '../errors.ts';
 
 /**
@@ -16,5 +16,19 @@ export function parseFilterQuery(text: string | undefined): Filter | undefined {
   if (text === undefined) return undefined;
   const parsed = filterQuerySchema.safeParse(text);
   if (!parsed.success) throw invalidRequest(parsed.error, 'filter');
+  return parsed.data;
+}
+
+/**
+ * A filter inside a JSON body, as the OpenAPI document shows it. The recursive schema itself is
+ * applied by `parseFilter` in the handler (the document generator cannot walk `z.lazy`).
+ */
+export const filterBody = z
+  .record(z.string(), z.unknown())
+  .openapi({ type: 'object', description: 'A filter (F5.2): see README, "Filters"' });
+
+export function parseFilter(value: unknown, where = 'filter'): Filter {
+  const parsed = filterSchema.safeParse(value);
+  if (!parsed.success) throw invalidRequest(parsed.error, where);
   return parsed.data;
 }

@@ -1,12 +1,12 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
-import { filterSchema, type Filter } from '../../crm/filter.ts';
+import type { Filter } from '../../crm/filter.ts';
 import { countFriends } from '../../db/filter-sql.ts';
 import { FriendQueries, type FriendKey } from '../../db/friend-queries.ts';
 import type { Db } from '../../db/index.ts';
 import type { AppEnv } from '../app.ts';
 import { errorResponses } from '../openapi.ts';
-import { filterQuery, parseFilterQuery } from './filter-param.ts';
+import { filterBody, filterQuery, parseFilter, parseFilterQuery } from './filter-param.ts';
 import { botParams, requireBot } from './params.ts';
 
 /** Friend counts and CSV export over a filter (F9.3). */
@@ -23,7 +23,7 @@ const routes = {
         required: true,
         content: {
           'application/json': {
-            schema: z.object({ filter: filterSchema.openapi({ type: 'object' }) }),
+            schema: z.object({ filter: filterBody }),
           },
         },
       },
@@ -56,7 +56,7 @@ export function friendSegmentRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(routes.count, async (c) => {
       const { botId } = c.req.valid('param');
-      const { filter } = c.req.valid('json');
+      const filter = parseFilter(c.req.valid('json').filter);
       await requireBot(c, botId);
       const count = await countFriends(c.var.deps.db.kysely, botId, filter, {
         timeZone: c.var.deps.timeZone,

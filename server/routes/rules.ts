@@ -1,11 +1,17 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { filterSchema } from '../../crm/filter.ts';
-import { RULE_ACTIONS, RULE_TRIGGERS, ruleInputSchema, type Rule } from '../../crm/rule.ts';
+import {
+  RULE_ACTIONS,
+  RULE_TRIGGERS,
+  ruleInputSchema,
+  type Rule,
+  type RuleInput,
+} from '../../crm/rule.ts';
 import { RuleRepository } from '../../db/rules.ts';
 import { TagRepository } from '../../db/tags.ts';
 import type { AppEnv } from '../app.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, invalidRequest, notFound } from '../errors.ts';
 import { errorResponses } from '../openapi.ts';
+import { filterBody } from './filter-param.ts';
 import { botParams, recordIdSchema, requireBot } from './params.ts';
 
 /** Auto-tag rules (F5.3) and the record of their passes. */
@@ -17,7 +23,7 @@ const ruleSchema = z
     trigger: z.enum(RULE_TRIGGERS).openapi({
       description: '`schedule`: every 15 minutes; `birth_month`: the 1st of each month at 00:00',
     }),
-    filter: filterSchema.openapi({ type: 'object', description: 'A filter (see README)' }),
+    filter: filterBody,
     action: z.enum(RULE_ACTIONS),
     tagId: z.string(),
     enabled: z.boolean(),
@@ -36,7 +42,20 @@ const runSchema = z
     startedAt: z.string(),
   })
   .openapi('RuleRun');
-const ruleBody = ruleInputSchema.openapi({ type: 'object' });
+/** Documented field by field; applied whole by `ruleInput` (the filter is recursive). */
+const ruleBody = z.object({
+  name: z.string(),
+  trigger: z.enum(RULE_TRIGGERS).optional(),
+  filter: filterBody,
+  action: z.enum(RULE_ACTIONS),
+  tagId: z.string(),
+  enabled: z.boolean().optional(),
+});
+function ruleInput(body: unknown): RuleInput {
+  const parsed = ruleInputSchema.safeParse(body);
+  if (!parsed.success) throw invalidRequest(parsed.error);
+  return parsed.data;
+}
 const ruleParams = botParams.extend({ ruleId: recordIdSchema });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ adminToken: [] }];
@@ -149,7 +168,7 @@ export function ruleRoutes() {
     })
     .openapi(routes.create, async (c) => {
       const { botId } = c.req.valid('param');
-      const input = c.req.valid('json');
+      const input = ruleInput(c.req.valid('json'));
       const db = c.var.deps.db.kysely;
       await requireBot(c, botId);
       await requireTag(new TagRepository(db), botId, input.tagId);
@@ -163,7 +182,7 @@ export function ruleRoutes() {
     })
     .openapi(routes.update, async (c) => {
       const { botId, ruleId } = c.req.valid('param');
-      const input = c.req.valid('json');
+      const input = ruleInput(c.req.valid('json'));
       const db = c.var.deps.db.kysely;
       const rules = new RuleRepository(db);
       if (!(await rules.get(botId, ruleId))) throw notFound('rule');

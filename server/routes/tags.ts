@@ -1,5 +1,4 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { filterSchema } from '../../crm/filter.ts';
 import { tagNameSchema } from '../../crm/tag.ts';
 import { filterWhere } from '../../db/filter-sql.ts';
 import { FriendQueries } from '../../db/friend-queries.ts';
@@ -8,6 +7,7 @@ import { TagRepository } from '../../db/tags.ts';
 import type { AppEnv } from '../app.ts';
 import { AppError, notFound } from '../errors.ts';
 import { errorResponses } from '../openapi.ts';
+import { filterBody, parseFilter } from './filter-param.ts';
 import { botParams, recordIdSchema, requireBot } from './params.ts';
 
 /** Tags per bot (F5.1): CRUD, one friend's tags, and bulk add/remove over a filter's result. */
@@ -85,7 +85,7 @@ const routes = {
       params: tagParams,
       body: {
         required: true,
-        ...json(z.object({ action: z.enum(['add', 'remove']), filter: filterSchema })),
+        ...json(z.object({ action: z.enum(['add', 'remove']), filter: filterBody })),
       },
     },
     responses: {
@@ -180,7 +180,8 @@ export function tagRoutes() {
     })
     .openapi(routes.bulk, async (c) => {
       const { botId, tagId } = c.req.valid('param');
-      const { action, filter } = c.req.valid('json');
+      const { action } = c.req.valid('json');
+      const filter = parseFilter(c.req.valid('json').filter);
       const db = c.var.deps.db.kysely;
       if (!(await new TagRepository(db).get(botId, tagId))) throw notFound('tag');
       const where = filterWhere(botId, filter, { timeZone: c.var.deps.timeZone });

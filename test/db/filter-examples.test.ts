@@ -67,7 +67,7 @@ const friends: GenFriend[] = [
       {
         conn: 1,
         suppressed: false,
-        customData: { rank: 'silver', points: '15' },
+        customData: { rank: 'silver', points: '10' },
         orders: [{ ...order('2026-01-06T00:00:00Z', 9000, 'P1'), cancelled: true }],
         subscriptions: [{ status: 'cancelled', courseCode: 'C1' }],
       },
@@ -182,7 +182,7 @@ describe('filter conditions (F5.2), by example', () => {
     expect(await select({ kind: 'customData', key: 'rank', op: 'contains', value: 'il' })).toEqual([
       BEN,
     ]);
-    expect(await select({ kind: 'customData', key: 'points', op: 'gt', value: 10 })).toEqual(
+    expect(await select({ kind: 'customData', key: 'points', op: 'gte', value: 10 })).toEqual(
       sorted(AOI, BEN),
     );
     expect(await select({ kind: 'customData', key: HOSTILE, op: 'eq', value: HOSTILE })).toEqual([
