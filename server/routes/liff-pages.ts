@@ -49,8 +49,10 @@ export function liffPageRoutes(options: LiffPagesOptions = {}) {
   const app = new Hono<AppEnv>();
 
   const serveAsset = (build: 'dist' | 'dist-dev') =>
-    app.get(`${build === 'dist' ? '/liff' : '/liff/dev'}/assets/:name`, async (c) => {
+    app.get(`${build === 'dist' ? '/liff' : '/liff/dev'}/assets/:name`, async (c, next) => {
       const name = c.req.param('name');
+      // No extension: not a file but an app of a bot named "assets" (`/liff/assets/identity`).
+      if (!name.includes('.')) return next();
       if (!assetName.test(name) || name.startsWith('.')) throw notFound('asset');
       const ext = name.slice(name.lastIndexOf('.') + 1);
       const headers: Record<string, string> = {

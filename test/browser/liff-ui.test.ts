@@ -378,6 +378,11 @@ describe('pages', () => {
     expect(js.headers.get('content-encoding')).toBe('gzip');
     expect((await fetch(`${world.url}/liff/dev/assets/nope.js`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/nobody/identity`)).status).toBe(404);
+    // A bot may be called "assets": its pages are not taken for files.
+    expect((await world.api('POST', '/api/bots', { id: 'assets', name: 'Assets' })).status).toBe(
+      201,
+    );
+    expect((await fetch(`${world.url}/liff/assets/identity?liffMock=1`)).status).toBe(200);
     expect((await fetch(`${world.url}/liff/${world.botId}/settings`)).status).toBe(404);
     expect((await fetch(`${world.url}/liff/assets/..%2Fidentity.html`)).status).toBe(404);
   });
