@@ -5,6 +5,7 @@
 import { benchImport } from './import.ts';
 import { benchLiff } from './liff.ts';
 import { benchLink } from './link.ts';
+import { benchRichMenus } from './rich-menus.ts';
 import { benchWebhook } from './webhook.ts';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<boolean>> = {
   link: benchLink,
   import: benchImport,
   liff: benchLiff,
+  'rich-menus': benchRichMenus,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
