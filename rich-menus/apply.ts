@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { LineClients } from '../bot/line-clients.ts';
 import { BotRepository } from '../db/bots.ts';
 import { RichMenuRepository } from '../db/rich-menus.ts';
+import { syncDefaultBot } from '../server/default-bot.ts';
 import { ConfigError, parseConfig } from '../server/runtime/config.ts';
 import { openDatabase } from '../server/runtime/setup.ts';
 import { createLogger } from '../server/logger.ts';
@@ -34,6 +35,8 @@ async function main(): Promise<number> {
   const opened = await openDatabase(config, logger);
   try {
     const bots = new BotRepository(opened.db.kysely, opened.secretBox);
+    // As `npm start` does: bot "default" follows the LINE credentials in the environment.
+    await syncDefaultBot(bots, config);
     if (!(await bots.get(botId))) {
       console.error(`no bot "${botId}"`);
       return 1;
