@@ -442,6 +442,8 @@ export interface FriendRichMenusTable {
   friend_id: string;
   bot_id: string;
   rich_menu_id: string | null;
+  /** 'rule' (a reassign pass) | 'switch' (a direct switch: kept until the friend changes). */
+  source: ColumnType<string, string | undefined, string>;
   linked_at: Timestamp;
 }
 

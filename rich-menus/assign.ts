@@ -13,7 +13,10 @@ export interface ReassignOptions {
   line: Pick<LinePort, 'bulkLinkRichMenu' | 'bulkUnlinkRichMenus'>;
   botId: string;
   select: FriendSelector;
-  /** Only these friends (after their tags, links or purchases changed); all of the bot's when absent. */
+  /**
+   * Only these friends (after their tags, links or purchases changed), re-evaluated even if their
+   * menu was switched directly. Absent: all of the bot's, except those switched directly.
+   */
   friendIds?: readonly string[];
 }
 
@@ -38,6 +41,7 @@ export async function reassignRichMenus(o: ReassignOptions): Promise<ReassignRep
   const repo = new RichMenuRepository(db);
   const [rules, applied] = await Promise.all([repo.rules(botId), repo.applied(botId)]);
   const menuId = new Map(applied.map((a) => [a.name, a.richMenuId]));
+  const live = new Set(menuId.values());
   const report: ReassignReport = {
     linked: 0,
     unlinked: 0,
@@ -62,7 +66,7 @@ export async function reassignRichMenus(o: ReassignOptions): Promise<ReassignRep
   let q = db
     .selectFrom('friends as f')
     .leftJoin('friend_rich_menus as m', 'm.friend_id', 'f.id')
-    .select(['f.id', 'f.line_user_id', 'm.rich_menu_id'])
+    .select(['f.id', 'f.line_user_id', 'm.rich_menu_id', 'm.source'])
     .where('f.bot_id', '=', botId)
     .where('f.blocked_at', 'is', null);
   if (o.friendIds) q = q.where('f.id', '=', sql<string>`any(${[...o.friendIds]}::text[])`);
@@ -71,6 +75,12 @@ export async function reassignRichMenus(o: ReassignOptions): Promise<ReassignRep
   // Target menu ('' = unlink, back to the default) → friends to move there.
   const moves = new Map<string, Array<{ id: string; lineUserId: string }>>();
   for (const f of friends) {
+    // A message action's switch stands until the friend changes (then they are in friendIds),
+    // or until its menu is replaced by an apply.
+    if (!o.friendIds && f.source === 'switch' && live.has(f.rich_menu_id ?? '')) {
+      report.unchanged++;
+      continue;
+    }
     const want = wanted.get(f.id) ?? '';
     if (want === (f.rich_menu_id ?? '')) {
       report.unchanged++;
@@ -102,6 +112,7 @@ export async function reassignRichMenus(o: ReassignOptions): Promise<ReassignRep
         botId,
         batch.map((f) => f.id),
         richMenuId || null,
+        'rule',
       );
     }
   }
@@ -128,7 +139,7 @@ export async function switchRichMenu(
   await orRefused(`linking rich menu "${menu}"`, menu, () =>
     line.linkRichMenu(friend.line_user_id, applied.richMenuId),
   );
-  await recordLinks(db, botId, [friendId], applied.richMenuId);
+  await recordLinks(db, botId, [friendId], applied.richMenuId, 'switch');
   return applied.richMenuId;
 }
 
@@ -137,12 +148,22 @@ async function recordLinks(
   botId: string,
   friendIds: string[],
   richMenuId: string | null,
+  source: 'rule' | 'switch',
 ): Promise<void> {
   await db
     .insertInto('friend_rich_menus')
-    .values(friendIds.map((friend_id) => ({ friend_id, bot_id: botId, rich_menu_id: richMenuId })))
+    .values(
+      friendIds.map((friend_id) => ({
+        friend_id,
+        bot_id: botId,
+        rich_menu_id: richMenuId,
+        source,
+      })),
+    )
     .onConflict((oc) =>
-      oc.column('friend_id').doUpdateSet({ rich_menu_id: richMenuId, linked_at: new Date() }),
+      oc
+        .column('friend_id')
+        .doUpdateSet({ rich_menu_id: richMenuId, source, linked_at: sql<Date>`now()` }),
     )
     .execute();
 }

@@ -70,14 +70,24 @@ export async function runReassignPass(o: PassOptions): Promise<PassResult | unde
   return { ...report, full, ...(friendIds ? { considered: friendIds.length } : {}) };
 }
 
-/** Friends of the bot with a tag added, a new link, or new purchase figures after `since`. */
+/**
+ * Friends of the bot with a tag change, a new link, or new purchase figures after `since` —
+ * except those whose menu was switched directly after their latest change (the switch stands).
+ */
 async function changedSince(db: Kysely<Database>, botId: string, since: Date): Promise<string[]> {
   const rows = await sql<{ friend_id: string }>`
-    select friend_id from tag_events where bot_id = ${botId} and at > ${since}
-    union select friend_id from links where bot_id = ${botId} and created_at > ${since}
-    union select friend_id from friend_purchase_stats where bot_id = ${botId} and refreshed_at > ${since}`.execute(
-    db,
-  );
+    select c.friend_id
+    from (
+      select friend_id, at from tag_events where bot_id = ${botId} and at > ${since}
+      union all
+      select friend_id, created_at from links where bot_id = ${botId} and created_at > ${since}
+      union all
+      select friend_id, refreshed_at from friend_purchase_stats
+      where bot_id = ${botId} and refreshed_at > ${since}
+    ) as c (friend_id, at)
+    left join friend_rich_menus m on m.friend_id = c.friend_id and m.source = 'switch'
+    group by c.friend_id, m.linked_at
+    having m.linked_at is null or max(c.at) > m.linked_at`.execute(db);
   return rows.rows.map((r) => r.friend_id);
 }
 

@@ -8,6 +8,7 @@ import * as notices from './20261124120000_notices.ts';
 import * as liff from './20261124140000_liff.ts';
 import * as segments from './20261124150000_segments.ts';
 import * as richMenus from './20261124160000_rich_menus.ts';
+import * as richMenusSwitch from './20261124160000_rich_menus_switch.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '20261124140000_liff': liff,
   '20261124150000_segments': segments,
   '20261124160000_rich_menus': richMenus,
+  '20261124160000_rich_menus_switch': richMenusSwitch,
 };

@@ -140,6 +140,12 @@ describe('per-friend rich menus: reassign', () => {
       .where('friend_id', '=', f.id)
       .executeTakeFirstOrThrow();
     expect(row.rich_menu_id).toBe(menuId['tab-member']);
+    // A full pass leaves the switch alone; a change to the friend re-evaluates them.
+    expect(await reassign()).toMatchObject({ linked: 0, unlinked: 0, calls: 0 });
+    expect(w.line.richMenus.linkedTo(f.lineUserId)).toBe(menuId['tab-member']);
+    expect(await reassign([f.id])).toMatchObject({ unlinked: 1, calls: 1 });
+    expect(w.line.richMenus.linkedTo(f.lineUserId)).toBeUndefined();
+    await switchRichMenu(w.t.db.kysely, w.client, 'shop', f.id, 'tab-member');
     await expect(switchRichMenu(w.t.db.kysely, w.client, 'shop', f.id, 'nope')).rejects.toThrow(
       'rich menu "nope" is not applied',
     );

@@ -147,6 +147,14 @@ describe('rich menus API', () => {
     expect(calls.map((c) => (c.body as { userIds: string[] }).userIds)).toEqual([
       [friends[7]!.lineUserId],
     ]);
+    // A friend switched directly keeps the switch through the passes that follow.
+    const switched = friends[8]!;
+    await w.api('POST', `${base}/friends/${switched.id}/rich-menu`, { menu: 'tab-member' });
+    await sweep.handle({}, { jobId: 'test', signal: new AbortController().signal });
+    await w.api('POST', `${base}/rich-menus/reassign`);
+    await w.settle();
+    const ids = await applied();
+    expect(w.line.richMenus.linkedTo(switched.lineUserId)).toBe(ids['tab-member']);
     // Nothing changed since: no call at all.
     const again = w.line.accepted.length;
     await sweep.handle({}, { jobId: 'test', signal: new AbortController().signal });
