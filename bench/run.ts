@@ -6,6 +6,7 @@ import { benchImport } from './import.ts';
 import { benchLiff } from './liff.ts';
 import { benchLink } from './link.ts';
 import { benchRichMenus } from './rich-menus.ts';
+import { benchSegments } from './segments.ts';
 import { benchWebhook } from './webhook.ts';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
@@ -14,6 +15,7 @@ const benchmarks: Record<string, () => Promise<boolean>> = {
   import: benchImport,
   liff: benchLiff,
   'rich-menus': benchRichMenus,
+  segments: benchSegments,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

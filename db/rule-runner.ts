@@ -15,6 +15,9 @@ export interface RulePassOptions {
   friendIds?: readonly string[];
 }
 
+/** Tag changes in one pass past which friend_tags statistics are refreshed. */
+const ANALYZE_AFTER = 10_000;
+
 export interface RuleRunResult {
   ruleId: string;
   added: number;
@@ -43,6 +46,11 @@ export async function runRules(
     const run = (trx: Kysely<Database>) => runRule(trx, rule, options);
     results.push(db.isTransaction ? await run(db) : await db.transaction().execute(run));
   }
+  // A pass that moved many tags leaves the planner's counts of friend_tags stale: it then takes
+  // a tag that now has 100,000 holders for one with none, and the next pass's anti-joins turn
+  // quadratic. Fresh statistics now cost a sample of the table, well under a second.
+  const changed = results.reduce((n, r) => n + r.added + r.removed, 0);
+  if (!options.friendIds && changed >= ANALYZE_AFTER) await sql`analyze friend_tags`.execute(db);
   return results;
 }
 

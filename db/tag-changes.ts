@@ -27,9 +27,14 @@ export async function addTagWhere(
   const result = await sql<{ n: number }>`
     with added as (
       insert into friend_tags (friend_id, tag_id, bot_id, source)
-      select f.id, t.id, t.bot_id, ${by.source}
-      from tags t join friends f on f.bot_id = t.bot_id
-      where t.id = ${tagId} and t.bot_id = ${botId} and ${where}
+      select f.id, ${tagId}, ${botId}, ${by.source}
+      from friends f
+      where exists (select 1 from tags t where t.id = ${tagId} and t.bot_id = ${botId})
+        and f.bot_id = ${botId} and ${where}
+        -- Friends who have it already are left out here, as one anti-join: on a steady pass that
+        -- is nearly everyone, and 'on conflict' alone would probe the key once per friend. The
+        -- tag is a constant (not t.id) so the planner sees one key to hash or probe.
+        and not exists (select 1 from friend_tags h where h.friend_id = f.id and h.tag_id = ${tagId})
       on conflict do nothing
       returning friend_id, tag_id),
     logged as (
