@@ -57,12 +57,17 @@ const conditions = [
       path: ['productCodes'],
     }),
   /** Purchase figures (F4.2): order count, total and average amount. */
-  z.strictObject({
-    kind: z.literal('purchaseStat'),
-    stat: z.enum(['orderCount', 'totalAmount', 'averageAmount']),
-    op: comparison,
-    value: amount,
-  }),
+  z
+    .strictObject({
+      kind: z.literal('purchaseStat'),
+      stat: z.enum(['orderCount', 'totalAmount', 'averageAmount']),
+      op: comparison,
+      value: amount,
+    })
+    .refine((c) => c.stat !== 'orderCount' || Number.isInteger(c.value), {
+      message: 'must be a whole number for orderCount',
+      path: ['value'],
+    }),
   /** Has a subscription in one of these statuses (of these courses, when given). */
   z.strictObject({
     kind: z.literal('subscription'),

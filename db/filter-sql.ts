@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { Comparison, Condition, Filter } from '../crm/filter.ts';
+import type { Comparison, Condition, Filter, FOLLOW_STATUSES } from '../crm/filter.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -130,9 +130,9 @@ function positive(c: Condition, tz: string): Bool {
       return sql<SqlBool>`(f.first_followed_at is not null
         and ${withinDays(sql`f.first_followed_at`, c.range, tz)})`;
     case 'follow':
-      return sql<SqlBool>`(case when f.blocked_at is not null then 'blocked'
-        when f.last_followed_at is not null or f.source = 'import' then 'following'
-        else 'unknown' end) = any(${c.statuses}::text[])`;
+      // Plain column tests (not a CASE naming the status), so the planner estimates how many
+      // friends pass from column statistics and picks hash joins for the rest of the filter.
+      return any(c.statuses.map(followTest));
     case 'purchased': {
       const products = c.productCodes ?? [];
       const courses = c.courseCodes ?? [];
@@ -151,7 +151,9 @@ function positive(c: Condition, tz: string): Bool {
         totalAmount: sql`s.total_amount`,
         averageAmount: sql`s.average_amount`,
       }[c.stat];
-      const test = sql<SqlBool>`${column} ${OPS[c.op]} ${c.value}::numeric`;
+      // The parameter takes the column's type, so the column keeps its statistics (and index).
+      const value = c.stat === 'orderCount' ? sql`${c.value}::int` : sql`${c.value}::numeric`;
+      const test = sql<SqlBool>`${column} ${OPS[c.op]} ${value}`;
       const row = (where: RawBuilder<unknown>) =>
         sql<SqlBool>`exists (select 1 from friend_purchase_stats s where s.friend_id = f.id and ${where})`;
       // A friend without a stats row has 0 orders and 0 total (and no average): when 0 passes
@@ -188,6 +190,22 @@ function positive(c: Condition, tz: string): Bool {
     default: {
       const unknown: never = c;
       throw new Error(`unknown condition ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** The friend list's followStatus (db/friend-queries.ts), one status at a time. */
+function followTest(status: (typeof FOLLOW_STATUSES)[number]): Bool {
+  switch (status) {
+    case 'blocked':
+      return sql<SqlBool>`(f.blocked_at is not null)`;
+    case 'following':
+      return sql<SqlBool>`(f.blocked_at is null and (f.last_followed_at is not null or f.source = 'import'))`;
+    case 'unknown':
+      return sql<SqlBool>`(f.blocked_at is null and f.last_followed_at is null and f.source <> 'import')`;
+    default: {
+      const unknown: never = status;
+      throw new Error(`unknown follow status ${String(unknown)}`);
     }
   }
 }

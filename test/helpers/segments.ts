@@ -255,16 +255,18 @@ export function conditionArb(w: World): fc.Arbitrary<Filter> {
         { requiredKeys: ['kind'] },
       )
       .filter((c) => (c.productCodes?.length ?? 0) + (c.courseCodes?.length ?? 0) > 0),
-    fc.record({
-      kind: fc.constant('purchaseStat' as const),
-      stat: fc.constantFrom(
-        'orderCount' as const,
-        'totalAmount' as const,
-        'averageAmount' as const,
-      ),
-      op: comparison,
-      value: fc.constantFrom(0, 1, 2, 3, 5000, 10_000, 15_000, 2500.5),
-    }),
+    fc
+      .record({
+        kind: fc.constant('purchaseStat' as const),
+        stat: fc.constantFrom(
+          'orderCount' as const,
+          'totalAmount' as const,
+          'averageAmount' as const,
+        ),
+        op: comparison,
+        value: fc.constantFrom(0, 1, 2, 3, 5000, 10_000, 15_000, 2500.5),
+      })
+      .map((c) => (c.stat === 'orderCount' ? { ...c, value: Math.floor(c.value) } : c)),
     fc.record(
       {
         kind: fc.constant('subscription' as const),
