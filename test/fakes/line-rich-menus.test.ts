@@ -167,6 +167,17 @@ describe('rich menus', () => {
     expect(ids.map((u) => h.line.richMenus.linkedTo(u))).toEqual([undefined, undefined]);
   });
 
+  it('refuses bulk calls of no users or more than 500 as the spec does', async () => {
+    const id = await readyMenu();
+    const many = Array.from({ length: 501 }, () => `U${'0'.repeat(32)}`);
+    expect(await status(api.linkRichMenuIdToUsers({ richMenuId: id, userIds: many }))).toBe(400);
+    expect(await status(api.unlinkRichMenuIdFromUsers({ userIds: [] }))).toBe(400);
+    expect(h.line.specViolations.map((v) => v.operationId)).toEqual([
+      'linkRichMenuIdToUsers',
+      'unlinkRichMenuIdFromUsers',
+    ]);
+  });
+
   it('deleting a menu drops its links and the default', async () => {
     const id = await readyMenu();
     const u = h.line.addUser();
