@@ -76,10 +76,16 @@ export function richMenuSweepJob(deps: RichMenuJobDeps): JobDefinition<Record<st
           if (result) deps.logger.info('rich menus reassigned', { botId, ...result });
         } catch (error) {
           deps.logger.warn('rich-menu pass failed; the next one retries', { botId, error });
+          // Recorded for staff (GET …/rich-menus); a bot's first pass failing leaves the
+          // watermark at the epoch, so the next pass is a full one.
+          const failure = {
+            error: error instanceof Error ? error.message : String(error),
+            ran_at: now,
+          };
           await deps.db.kysely
-            .updateTable('rich_menu_passes')
-            .set({ error: error instanceof Error ? error.message : String(error), ran_at: now })
-            .where('bot_id', '=', botId)
+            .insertInto('rich_menu_passes')
+            .values({ bot_id: botId, watermark: new Date(0), ...failure })
+            .onConflict((oc) => oc.column('bot_id').doUpdateSet(failure))
             .execute();
         }
       }

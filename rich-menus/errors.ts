@@ -33,7 +33,9 @@ export async function orRefused<T>(doing: string, menu: string | undefined, f: (
       .map((d) => [d.property, d.message].filter(Boolean).join(': '))
       .filter(Boolean);
     const reason = [error.message, ...details].join('; ');
-    throw new RichMenuError('line_refused', `LINE refused ${doing}: ${reason}`, menu, {
+    // A refusal (4xx) needs a change on our side; LINE down or busy needs only another try.
+    const verb = error.kind === 'retryable' || error.kind === 'rate_limited' ? 'failed' : 'refused';
+    throw new RichMenuError('line_refused', `LINE ${verb} ${doing}: ${reason}`, menu, {
       cause: error,
     });
   }

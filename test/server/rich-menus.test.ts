@@ -161,6 +161,35 @@ describe('rich menus API', () => {
     expect(w.line.accepted.slice(again).filter((r) => r.method === 'POST')).toEqual([]);
   });
 
+  it('a pass LINE interrupts is recorded, and the next one finishes the work', async () => {
+    const sweep = richMenuSweepJob({
+      db: w.testDb.db,
+      logger: createLogger('error'),
+      lineFor: (botId) => w.kizuna.lineClients.get(botId),
+      select: filterFriendSelector(),
+    });
+    const ctx = { jobId: 'test', signal: new AbortController().signal };
+    const f = friends[9]!;
+    await new TagRepository(w.testDb.db.kysely).add(
+      'shop',
+      f.id,
+      [{ id: vip, botId: 'shop', name: 'VIP' }],
+      {
+        source: 'staff',
+      },
+    );
+    w.line.inject({ path: '/v2/bot/richmenu/bulk/link', status: 500 });
+    await sweep.handle({}, ctx);
+    const failed = await body(await w.api('GET', `${base}/rich-menus`));
+    expect(failed.lastPass.error).toMatch(/^LINE failed linking 1 friends/);
+    await sweep.handle({}, ctx);
+    expect(w.line.richMenus.linkedTo(f.lineUserId)).toBe((await applied()).member);
+    expect((await body(await w.api('GET', `${base}/rich-menus`))).lastPass).toMatchObject({
+      linked: 1,
+      error: null,
+    });
+  });
+
   it('switches one friend’s menu', async () => {
     const f = friends[12]!;
     const res = await w.api('POST', `${base}/friends/${f.id}/rich-menu`, { menu: 'tab-member' });
