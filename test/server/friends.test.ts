@@ -254,7 +254,7 @@ describe('OpenAPI document', () => {
     }>(await w.api('GET', '/api/openapi.json'));
     const listOp = doc.paths['/api/bots/{botId}/friends']?.get;
     expect(listOp?.parameters?.map((p) => p.name).sort()).toEqual(
-      ['botId', 'cursor', 'limit', 'lineUserId'].sort(),
+      ['botId', 'cursor', 'filter', 'limit', 'lineUserId'].sort(),
     );
     expect(doc.paths['/api/bots/{botId}/friends/{friendId}']?.get).toBeDefined();
     expect(doc.paths['/api/bots/{botId}/follower-import']?.get).toBeDefined();
