@@ -189,7 +189,7 @@ async function seed(k: Parameters<typeof runRules>[0], n: number): Promise<void>
     select 'f' || i, 'shop', 'U' || md5(i::text), 'follow', ts, ts,
       case when i % 10 = 0 then ts + interval '30 days' end,
       case when i % 5 < 3 then 'r' || (i % 3) end,
-      case when i % 2 = 0 then date '1960-01-01' + ((i * 7919) % 18000) end, ts
+      case when i % 2 = 0 then date '1960-01-01' + ((i::bigint * 7919) % 18000)::int end, ts
     from (select i, now() - ((i::bigint * 104729) % 63072000) * interval '1 second' as ts
       from generate_series(1, ${n}) i) s`);
   await run(sql`insert into friend_tags (friend_id, tag_id, bot_id, source)
@@ -199,7 +199,7 @@ async function seed(k: Parameters<typeof runRules>[0], n: number): Promise<void>
   // Three fifths linked (one in seven of them on the second cart), with cart data.
   await run(sql`insert into cart_customers (connection_id, external_id, bot_id, custom_data, updated_at_cart)
     select case when i % 7 = 0 then 'c2' else 'c1' end, 'C' || i, 'shop',
-      jsonb_build_object('rank', (array['gold', 'silver', 'bronze'])[1 + i % 3], 'points', (i * 13) % 1000), now()
+      jsonb_build_object('rank', (array['gold', 'silver', 'bronze'])[1 + i % 3], 'points', (i::bigint * 13) % 1000), now()
     from generate_series(1, ${n}) i where i % 5 < 3`);
   await run(sql`insert into links (bot_id, friend_id, connection_id, customer_external_id, rule)
     select 'shop', 'f' || i, case when i % 7 = 0 then 'c2' else 'c1' end, 'C' || i, 'phone'
