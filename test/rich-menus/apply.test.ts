@@ -191,4 +191,27 @@ describe('rich menus as code: apply', () => {
     expect(l.aliases).toEqual({});
     expect(l.default).toBeUndefined();
   });
+
+  it('never touches menus it did not make, nor a default it did not set', async () => {
+    const theirs = await w.client.createRichMenu({
+      size: { width: 2500, height: 843 },
+      selected: false,
+      name: 'made in OA Manager',
+      chatBarText: 'お店',
+      areas: [
+        {
+          bounds: { x: 0, y: 0, width: 2500, height: 843 },
+          action: { type: 'message', text: 'x' },
+        },
+      ],
+    });
+    await w.client.setRichMenuImage(theirs, makePng(2500, 843), 'image/png');
+    await w.client.setDefaultRichMenu(theirs);
+    const before = w.line.accepted.length;
+    await apply(menus.filter((m) => m.definition.name === 'member'));
+    expect(w.mutations(before).map((r) => r.path)).not.toContain(`/v2/bot/richmenu/${theirs}`);
+    const l = await live();
+    expect(l.ids).toContain(theirs);
+    expect(l.default).toBe(theirs);
+  });
 });
