@@ -136,10 +136,23 @@ function depth(f: Filter): number {
   return 1;
 }
 
-/** A filter, nested at most MAX_FILTER_DEPTH levels (a bound on the SQL it compiles to). */
+export const MAX_FILTER_NODES = 500;
+
+function size(f: Filter): number {
+  if (f.kind === 'and' || f.kind === 'or') return f.filters.reduce((n, x) => n + size(x), 1);
+  if (f.kind === 'not') return 1 + size(f.filter);
+  return 1;
+}
+
+/**
+ * A filter of at most MAX_FILTER_NODES nodes nested at most MAX_FILTER_DEPTH levels: a bound on
+ * the SQL it compiles to, whoever sends it.
+ */
 export const filterSchema = nodeSchema.superRefine((f, ctx) => {
   if (depth(f) > MAX_FILTER_DEPTH)
     ctx.addIssue({ code: 'custom', message: `nests deeper than ${MAX_FILTER_DEPTH} levels` });
+  else if (size(f) > MAX_FILTER_NODES)
+    ctx.addIssue({ code: 'custom', message: `has more than ${MAX_FILTER_NODES} parts` });
 });
 
 /** Everyone: an empty `and`. */
