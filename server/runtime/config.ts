@@ -38,6 +38,8 @@ export const configSchema = z.object({
     )
     .optional(),
   KIZUNA_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  /** CPU niceness of a worker process (0 = as the web processes, 19 = lowest). */
+  KIZUNA_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   KIZUNA_ADMIN_TOKEN: optionalText,
   KIZUNA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   KIZUNA_BODY_LIMIT_BYTES: z.coerce

@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import { createKizuna } from '../kizuna.ts';
 import { syncDefaultBot } from '../default-bot.ts';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  if (role === 'worker') lowerPriority(config.KIZUNA_WORKER_NICE, logger);
   await kizuna.start({ work: role !== 'web' });
 
   if (role === 'worker') {
@@ -111,3 +113,17 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
+
+/**
+ * A worker process runs below the web processes' CPU priority: acknowledgements have LINE's
+ * 2-second deadline and jobs have none, so on a host that runs both, a backlog of jobs must not
+ * slow webhooks down. (Hosts that give workers their own machines lose nothing.)
+ */
+function lowerPriority(nice: number, logger: ReturnType<typeof createLogger>): void {
+  if (nice === 0) return;
+  try {
+    setPriority(Math.max(getPriority(), nice));
+  } catch (error) {
+    logger.warn('could not lower the worker priority', { error: String(error) });
+  }
+}

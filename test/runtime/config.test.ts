@@ -24,6 +24,8 @@ describe('parseConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a URL like postgres:/],
     [{ KIZUNA_SECRET_KEY: 'too-short' }, /KIZUNA_SECRET_KEY: must be 32 random bytes in base64/],
     [{ KIZUNA_ROLE: 'both' }, /KIZUNA_ROLE:/],
+    [{ KIZUNA_WORKER_NICE: '25' }, /KIZUNA_WORKER_NICE:/],
+    [{ KIZUNA_NOTICE_WEBHOOK_URL: 'ftp://hooks.example.com/x' }, /KIZUNA_NOTICE_WEBHOOK_URL:/],
   ])('names the variable and the problem: %o', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
