@@ -162,6 +162,7 @@ async function stored(db: Db, connectionId: string) {
   };
 }
 
+// Two real processes each, one killed mid-import: minutes are possible on a busy machine.
 describe('an import process killed mid-import and started again', () => {
   it('ecforce (paged REST): every row once, and the second run resumes from its cursor', async () => {
     const fake = createFakeEcforce({ apiToken: 'kill-test' });
@@ -195,7 +196,7 @@ describe('an import process killed mid-import and started again', () => {
     const secondRun = orderRequests() - firstRun;
     expect(secondRun).toBeLessThan(pages);
     expect(secondRun).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('Shopify (bulk export): every row once, resumed inside the same export', async () => {
     const fake = createFakeShopify({ bulkPolls: 0 });
@@ -228,5 +229,5 @@ describe('an import process killed mid-import and started again', () => {
     const runs = fake.requests.filter((r) => r.operationName === 'KizunaBulkRun');
     expect(runs).toHaveLength(2);
     expect(fake.bulkDownloads.get('2')).toBe(2);
-  });
+  }, 120_000);
 });
