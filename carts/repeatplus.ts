@@ -31,8 +31,8 @@
 //   `regular_product_code`, `next_shipping_date`, `count` (購入回数), `updated_at`.
 // - The admin's customer page is `https://{shopDomain}/admin/customer/edit/{customer_id}`.
 import { z } from 'zod';
-import type { CartConnector, ConnectorContext } from './connector.ts';
-import { restSession, syncByUpdate, type RestCart, type UpdatedList } from './rest-sync.ts';
+import type { CartConnector } from './connector.ts';
+import { restConnector, type RestCart, type UpdatedList } from './rest-sync.ts';
 import { toCustomer, toOrder, toSubscription } from './repeatplus/map.ts';
 import {
   adminCustomerUrl,
@@ -58,7 +58,6 @@ const credentials = z.object({
   accessToken: z.string().trim().min(1, 'リピストから発行されたアクセストークンを入力してください'),
 });
 export type RepeatplusCredentials = z.infer<typeof credentials>;
-type Ctx = ConnectorContext<RepeatplusCredentials>;
 
 export interface RepeatplusOptions {
   timeoutMs?: number;
@@ -109,29 +108,14 @@ const LISTS = {
 export function createRepeatplusConnector(
   options: RepeatplusOptions = {},
 ): CartConnector<RepeatplusCredentials> {
-  const opts = {
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxAttempts: options.maxAttempts ?? 6,
-    minIntervalMs: options.minIntervalMs ?? 1000,
-  };
-  const sync = <T>(ctx: Ctx, l: UpdatedList<T>, cursor: string | null) => {
-    const { get } = restSession(ctx, cart, opts);
-    return syncByUpdate('リピスト', (path, params) => get(path, params), l, cursor);
-  };
-  return {
+  return restConnector({
     kind: 'repeatplus',
     credentials,
-    async verify(ctx) {
-      const params = listParams(null, 1);
-      params.set('limit', '1');
-      await restSession(ctx, cart, opts).get(PATHS.customers, params, true);
-    },
-    customers: (ctx, cursor) => sync(ctx, LISTS.customers, cursor),
-    orders: (ctx, cursor) => sync(ctx, LISTS.orders, cursor),
-    subscriptions: (ctx, cursor) => sync(ctx, LISTS.subscriptions, cursor),
-    storeKey: (creds) => creds.shopDomain.toLowerCase(),
-    customerAdminUrl: (creds, customer) => adminCustomerUrl(creds.shopDomain, customer.externalId),
-  };
+    cart,
+    lists: LISTS,
+    adminCustomerUrl,
+    options,
+  });
 }
 
 export const repeatplus = createRepeatplusConnector();

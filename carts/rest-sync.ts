@@ -3,7 +3,14 @@
 // paging emulated over page numbers. What the carts' wires look like (paths, parameters,
 // envelopes, auth headers, field names) stays in each cart's own wire.ts; this file knows none.
 import { z } from 'zod';
-import { CartError, type ConnectorContext, type Page, type SkippedRecord } from './connector.ts';
+import {
+  CartError,
+  type CartConnector,
+  type ConnectorContext,
+  type Page,
+  type SkippedRecord,
+} from './connector.ts';
+import type { CartCustomer, CartKind, CartOrder, CartSubscription } from '../crm/cart.ts';
 
 /** How one cart's requests are addressed and how its refusals are named. */
 export interface RestCart<C> {
@@ -241,4 +248,46 @@ export async function* syncByUpdate<T>(
       page = 1;
     }
   }
+}
+
+/**
+ * A whole connector for a cart of this kind: its credentials name the shop by `shopDomain`, and it
+ * lists customers, orders and subscriptions by update time. Each cart gives only its wire.
+ */
+export function restConnector<C extends { shopDomain: string }>(spec: {
+  kind: CartKind;
+  credentials: z.ZodType<C>;
+  cart: RestCart<C>;
+  lists: {
+    customers: UpdatedList<CartCustomer>;
+    orders: UpdatedList<CartOrder>;
+    subscriptions: UpdatedList<CartSubscription>;
+  };
+  adminCustomerUrl(shopDomain: string, customerId: string): string;
+  options: Partial<RestOptions>;
+}): CartConnector<C> {
+  const opts: RestOptions = {
+    timeoutMs: spec.options.timeoutMs ?? 30_000,
+    maxAttempts: spec.options.maxAttempts ?? 6,
+    minIntervalMs: spec.options.minIntervalMs ?? 1000,
+  };
+  const sync = <T>(ctx: ConnectorContext<C>, list: UpdatedList<T>, cursor: string | null) => {
+    const { get } = restSession(ctx, spec.cart, opts);
+    return syncByUpdate(spec.cart.label, (path, params) => get(path, params), list, cursor);
+  };
+  return {
+    kind: spec.kind,
+    credentials: spec.credentials,
+    async verify(ctx) {
+      const params = spec.lists.customers.params(null, 1);
+      params.set('limit', '1');
+      await restSession(ctx, spec.cart, opts).get(spec.lists.customers.path, params, true);
+    },
+    customers: (ctx, cursor) => sync(ctx, spec.lists.customers, cursor),
+    orders: (ctx, cursor) => sync(ctx, spec.lists.orders, cursor),
+    subscriptions: (ctx, cursor) => sync(ctx, spec.lists.subscriptions, cursor),
+    storeKey: (creds) => creds.shopDomain.toLowerCase(),
+    customerAdminUrl: (creds, customer) =>
+      spec.adminCustomerUrl(creds.shopDomain, customer.externalId),
+  };
 }

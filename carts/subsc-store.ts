@@ -30,8 +30,8 @@
 //   `course_code`, `next_delivery_date`, `times` (購入回数), `updated_at`.
 // - The admin's customer page is `https://{shopDomain}/admin/customers/{id}`.
 import { z } from 'zod';
-import type { CartConnector, ConnectorContext } from './connector.ts';
-import { restSession, syncByUpdate, type RestCart, type UpdatedList } from './rest-sync.ts';
+import type { CartConnector } from './connector.ts';
+import { restConnector, type RestCart, type UpdatedList } from './rest-sync.ts';
 import { toCustomer, toOrder, toSubscription } from './subsc-store/map.ts';
 import {
   adminCustomerUrl,
@@ -61,7 +61,6 @@ const credentials = z.object({
   secretKey: z.string().trim().min(1, 'テモナから発行されたシークレットキーを入力してください'),
 });
 export type SubscStoreCredentials = z.infer<typeof credentials>;
-type Ctx = ConnectorContext<SubscStoreCredentials>;
 
 export interface SubscStoreOptions {
   timeoutMs?: number;
@@ -106,29 +105,14 @@ const LISTS = {
 export function createSubscStoreConnector(
   options: SubscStoreOptions = {},
 ): CartConnector<SubscStoreCredentials> {
-  const opts = {
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxAttempts: options.maxAttempts ?? 6,
-    minIntervalMs: options.minIntervalMs ?? 1000,
-  };
-  const sync = <T>(ctx: Ctx, l: UpdatedList<T>, cursor: string | null) => {
-    const { get } = restSession(ctx, cart, opts);
-    return syncByUpdate('サブスクストア', (path, params) => get(path, params), l, cursor);
-  };
-  return {
+  return restConnector({
     kind: 'subsc_store',
     credentials,
-    async verify(ctx) {
-      const params = listParams(null, 1);
-      params.set('limit', '1');
-      await restSession(ctx, cart, opts).get(PATHS.customers, params, true);
-    },
-    customers: (ctx, cursor) => sync(ctx, LISTS.customers, cursor),
-    orders: (ctx, cursor) => sync(ctx, LISTS.orders, cursor),
-    subscriptions: (ctx, cursor) => sync(ctx, LISTS.subscriptions, cursor),
-    storeKey: (creds) => creds.shopDomain.toLowerCase(),
-    customerAdminUrl: (creds, customer) => adminCustomerUrl(creds.shopDomain, customer.externalId),
-  };
+    cart,
+    lists: LISTS,
+    adminCustomerUrl,
+    options,
+  });
 }
 
 export const subscStore = createSubscStoreConnector();
