@@ -7,26 +7,16 @@
 import { Hono, type Context } from 'hono';
 import type { ShopCustomer, ShopData, ShopOrder } from './cart-data.ts';
 import { customerJson, saleJson, type Json } from './colorme/records.ts';
-import { createHangs } from './hang.ts';
+import { createFaults, type FaultWire } from './faults.ts';
 import { listenApp } from './listen.ts';
+import { touchRows, type CartFake, type PagedRequest } from './paged-cart.ts';
 
-export type ColormeFault =
-  'bad_credentials' | 'rate_limit' | 'server_error' | 'timeout' | 'malformed_record';
-
-export interface ColormeRequest {
-  path: string;
-  query: Record<string, string>;
-  status: number;
+export interface ColormeRequest extends PagedRequest {
   at: number;
 }
 
-export interface FakeColorme {
-  app: Hono;
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
-  requests: ColormeRequest[];
-  violations: string[];
+export interface FakeColorme extends CartFake<ColormeRequest> {
   seed(data: ShopData): void;
-  inject(kind: ColormeFault, times?: number): void;
   touch(customerIds: number[]): void;
   /** Changes one sale now (its update_date moves to the fake's clock). */
   editSale(id: number): void;
@@ -51,20 +41,18 @@ export function createFakeColorme(opts: {
   const now = () => (opts.now?.() ?? new Date('2026-11-23T00:00:00Z')).getTime();
   const customers = new Map<number, ShopCustomer>();
   const orders = new Map<number, ShopOrder>();
-  const faults: Array<{ kind: ColormeFault; left: number }> = [];
-  const hangs = createHangs();
+  const faults = createFaults();
   const requests: ColormeRequest[] = [];
   const violations: string[] = [];
   const recent: number[] = [];
   const app = new Hono();
 
-  function takeFault(list: boolean): ColormeFault | undefined {
-    const i = faults.findIndex((f) => f.kind !== 'malformed_record' || list);
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.left <= 0) faults.splice(i, 1);
-    return f.kind;
-  }
+  const unauthorized = (c: Context) =>
+    c.json({ errors: [{ code: 401, message: 'Unauthorized' }] }, 401);
+  const faultWire: FaultWire = {
+    refused: unauthorized,
+    tooMany: (c) => c.json({ errors: [{ code: 429, message: 'Too Many Requests' }] }, 429),
+  };
 
   /** The guideline, counted per token over the last minute of the fake's clock. */
   function count(path: string): void {
@@ -91,30 +79,8 @@ export function createFakeColorme(opts: {
       count(url.pathname);
       for (const k of Object.keys(query))
         if (!KNOWN.has(k)) violations.push(`${url.pathname}: unknown parameter ${k}`);
-      const fault = takeFault(false);
-      switch (fault) {
-        case undefined:
-        case 'malformed_record':
-          break;
-        case 'bad_credentials':
-          log(401);
-          return c.json({ errors: [{ code: 401, message: 'Unauthorized' }] }, 401);
-        case 'rate_limit':
-          log(429);
-          c.header('Retry-After', '2');
-          return c.json({ errors: [{ code: 429, message: 'Too Many Requests' }] }, 429);
-        case 'server_error':
-          log(503);
-          return c.text('Service Unavailable', 503);
-        case 'timeout':
-          log(0);
-          await hangs.hang(Number.POSITIVE_INFINITY);
-          return c.text('late', 504);
-        default: {
-          const never: never = fault;
-          throw new Error(`unknown fault ${String(never)}`);
-        }
-      }
+      const refusal = await faults.answer(c, log, faultWire);
+      if (refusal) return refusal;
       const auth = c.req.header('authorization');
       if (opts.tokenWithoutScope && auth === `Bearer ${opts.tokenWithoutScope}`) {
         log(403);
@@ -122,7 +88,7 @@ export function createFakeColorme(opts: {
       }
       if (auth !== `Bearer ${opts.accessToken}`) {
         log(401);
-        return c.json({ errors: [{ code: 401, message: 'Unauthorized' }] }, 401);
+        return unauthorized(c);
       }
       const limit = Number(query.limit ?? 10);
       const offset = Number(query.offset ?? 0);
@@ -147,7 +113,7 @@ export function createFakeColorme(opts: {
         })
         .sort((a, b) => b.id - a.id);
       const slice = all.slice(offset, offset + limit).map(render);
-      if (slice.length > 0 && takeFault(true) === 'malformed_record') spoil(slice[0]!);
+      if (faults.spoils(slice)) spoil(slice[0]!);
       log(200);
       return c.json({ [key]: slice, meta: { total: all.length, limit, offset } });
     };
@@ -176,29 +142,17 @@ export function createFakeColorme(opts: {
     return c.json({ errors: [{ code: 404, message: 'Not Found' }] }, 404);
   });
 
-  const release = () => hangs.release();
   return {
     app,
-    listen: (port = 0) => listenApp(app, port, release),
+    listen: (port = 0) => listenApp(app, port, faults.release),
     requests,
     violations,
     seed(data) {
       for (const c of data.customers) customers.set(c.id, c);
       for (const o of data.orders) orders.set(o.id, o);
     },
-    inject(kind, times = 1) {
-      faults.push({ kind, left: times });
-    },
-    touch(ids) {
-      let latest = 0;
-      for (const c of customers.values()) latest = Math.max(latest, c.updatedAt.getTime());
-      const at = new Date(latest + 60_000);
-      for (const id of ids) {
-        const c = customers.get(id);
-        if (!c) throw new Error(`no customer ${id}`);
-        customers.set(id, { ...c, updatedAt: at });
-      }
-    },
+    inject: faults.inject,
+    touch: (ids) => touchRows(customers, ids, 'customer'),
     editSale(id) {
       const o = orders.get(id);
       if (!o) throw new Error(`no sale ${id}`);

@@ -4,7 +4,8 @@
 // request log. Wire details the research marks [3P]/[UNVERIFIED] are mirrored from
 // carts/ecforce.ts's header so both sides assume the same thing.
 import { listenApp } from './listen.ts';
-import { createHangs } from './hang.ts';
+import { createFaults } from './faults.ts';
+import { touchRows, type CartFake, type PagedRequest } from './paged-cart.ts';
 import { Hono, type Context } from 'hono';
 import type { ByUpdate } from './cart-data/lazy.ts';
 import {
@@ -18,28 +19,17 @@ import {
   type ShopSubscription,
 } from './cart-data.ts';
 
-export type CartFaultKind =
-  'bad_credentials' | 'rate_limit' | 'server_error' | 'timeout' | 'malformed_record';
-
-export interface EcforceRequest {
+export interface EcforceRequest extends PagedRequest {
   method: string;
-  path: string;
-  query: Record<string, string>;
-  status: number;
 }
 
-export interface FakeEcforce {
-  app: Hono;
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
-  /** Every request, answered or refused, oldest first. */
-  requests: EcforceRequest[];
+/** No rules are checked: the fake keeps no `violations`. */
+export interface FakeEcforce extends Omit<CartFake<EcforceRequest>, 'violations'> {
   seed(data: ShopData): void;
   /** Serves a generated shop of any size (benchmarks), its orders made again when read. */
   seedLazy(shop: LazyShop): void;
   /** Replaces the catalog (the shared PRODUCTS until then); ids follow the list's order. */
   seedProducts(products: readonly ShopProduct[]): void;
-  /** The next `times` API requests fail this way (malformed_record: the next non-empty lists). */
-  inject(kind: CartFaultKind, times?: number): void;
   /** Moves the customers' updated_at forward, all to one new second (as a bulk edit does). */
   touch(customerIds: number[]): void;
   reset(): void;
@@ -263,19 +253,12 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
     );
   };
   seedProducts(PRODUCTS);
-  const faults: Array<{ kind: CartFaultKind; left: number }> = [];
-  const hangs = createHangs();
+  const faults = createFaults();
   const requests: EcforceRequest[] = [];
   let lazy: LazyShop | undefined;
   const app = new Hono();
 
-  function takeFault(list: boolean): CartFaultKind | undefined {
-    const i = faults.findIndex((f) => f.kind !== 'malformed_record' || list);
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.left <= 0) faults.splice(i, 1);
-    return f.kind;
-  }
+  const unauthorized = (c: Context) => c.json({ errors: [{ title: 'Unauthorized' }] }, 401);
 
   function list<T extends Row>(
     rows: () => Iterable<T>,
@@ -289,34 +272,14 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       const log = (status: number) =>
         requests.push({ method: c.req.method, path: url.pathname, query, status });
       // A fault that spoils a record needs a list with records, so it is looked at later.
-      const fault = takeFault(false);
-      switch (fault) {
-        case undefined:
-        case 'malformed_record':
-          break;
-        case 'bad_credentials':
-          log(401);
-          return c.json({ errors: [{ title: 'Unauthorized' }] }, 401);
-        case 'rate_limit':
-          log(429);
-          c.header('Retry-After', '2');
-          return c.json({ errors: [{ title: 'Too Many Requests' }] }, 429);
-        case 'server_error':
-          log(503);
-          return c.text('Service Unavailable', 503);
-        case 'timeout':
-          log(0);
-          // Hangs until the client gives up and the fake closes: the client must time out.
-          await hangs.hang(Number.POSITIVE_INFINITY);
-          return c.text('late', 504);
-        default: {
-          const never: never = fault;
-          throw new Error(`unknown fault ${String(never)}`);
-        }
-      }
+      const refusal = await faults.answer(c, log, {
+        refused: unauthorized,
+        tooMany: (c) => c.json({ errors: [{ title: 'Too Many Requests' }] }, 429),
+      });
+      if (refusal) return refusal;
       if (c.req.header('authorization') !== `Token token="${opts.apiToken}"`) {
         log(401);
-        return c.json({ errors: [{ title: 'Unauthorized' }] }, 401);
+        return unauthorized(c);
       }
       const page = Math.max(1, Number(query.page ?? 1) || 1);
       const per = Math.min(PER_MAX, Math.max(1, Number(query.per ?? 20) || 20));
@@ -351,7 +314,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       }
       const includes = new Set((query.include ?? '').split(','));
       const docs = slice.map(render);
-      if (docs.length > 0 && takeFault(true) === 'malformed_record') {
+      if (faults.spoils(docs)) {
         // A record the connector cannot read: an e-mail that is not a string.
         docs[0]!.data.attributes.email = 12345;
       }
@@ -412,8 +375,7 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
     return c.html('<h1>404 Not Found</h1>', 404);
   });
 
-  const release = () => hangs.release();
-  const listen = (port = 0) => listenApp(app, port, release);
+  const listen = (port = 0) => listenApp(app, port, faults.release);
 
   return {
     app,
@@ -430,28 +392,17 @@ export function createFakeEcforce(opts: { apiToken: string }): FakeEcforce {
       for (const s of data.subscriptions) subs.set(s.id, s);
     },
     seedProducts,
-    inject(kind, times = 1) {
-      faults.push({ kind, left: times });
-    },
-    touch(ids) {
-      let latest = 0;
-      for (const c of customers.values()) latest = Math.max(latest, c.updatedAt.getTime());
-      const at = new Date(latest + 60_000);
-      for (const id of ids) {
-        const c = customers.get(id);
-        if (!c) throw new Error(`no customer ${id}`);
-        customers.set(id, { ...c, updatedAt: at, givenName: c.givenName });
-      }
-    },
+    inject: faults.inject,
+    touch: (ids) => touchRows(customers, ids, 'customer'),
     reset() {
       lazy = undefined;
       customers.clear();
       orders.clear();
       subs.clear();
       seedProducts(PRODUCTS);
-      faults.length = 0;
+      faults.clear();
       requests.length = 0;
-      release();
+      faults.release();
     },
   };
 }

@@ -5,34 +5,19 @@
 // carts/futureshop.ts's header; the made-up record fields are listed in ./futureshop/records.ts.
 import { Hono, type Context } from 'hono';
 import type { ShopCustomer, ShopData, ShopOrder } from './cart-data.ts';
-import { createHangs } from './hang.ts';
+import { createFaults } from './faults.ts';
 import { listenApp } from './listen.ts';
 import { fsTime, memberJson, orderJson, orderNoOf, type Json } from './futureshop/records.ts';
+import { rowsSince, touchRows, type CartFake, type PagedRequest } from './paged-cart.ts';
 
-export type FutureshopFault =
-  'bad_credentials' | 'rate_limit' | 'server_error' | 'timeout' | 'malformed_record';
-
-export interface FutureshopRequest {
-  path: string;
-  query: Record<string, string>;
-  status: number;
-}
-
-export interface FakeFutureshop {
-  app: Hono;
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
-  requests: FutureshopRequest[];
+/**
+ * `inject`: bad_credentials revokes the client: every token dies and the next `times` token
+ * requests are refused too.
+ */
+export interface FakeFutureshop extends CartFake<PagedRequest> {
   /** Tokens issued, oldest first. */
   tokensIssued: string[];
-  /** Requests the real API would refuse or that break its rules as assumed. */
-  violations: string[];
   seed(data: ShopData): void;
-  /**
-   * The next `times` API requests fail this way (malformed_record: one record of the next
-   * non-empty list). bad_credentials revokes the client: every token dies and the next `times`
-   * token requests are refused too.
-   */
-  inject(kind: FutureshopFault, times?: number): void;
   /** Ends every token issued so far (as if futureshop expired them early). */
   expireTokens(): void;
   touch(customerIds: number[]): void;
@@ -61,9 +46,8 @@ export function createFakeFutureshop(opts: {
   const orders = new Map<number, ShopOrder>();
   const tokens = new Map<string, number>();
   const tokensIssued: string[] = [];
-  const faults: Array<{ kind: FutureshopFault; left: number }> = [];
-  const hangs = createHangs();
-  const requests: FutureshopRequest[] = [];
+  const faults = createFaults();
+  const requests: PagedRequest[] = [];
   const violations: string[] = [];
   let refuseTokens = 0;
   const app = new Hono();
@@ -91,14 +75,6 @@ export function createFakeFutureshop(opts: {
     return c.json({ access_token: token, token_type: 'Bearer', expires_in: expiresIn });
   });
 
-  function takeFault(list: boolean): FutureshopFault | undefined {
-    const i = faults.findIndex((f) => f.kind !== 'malformed_record' || list);
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.left <= 0) faults.splice(i, 1);
-    return f.kind;
-  }
-
   function search<T extends { id: number; updatedAt: Date }>(
     key: 'members' | 'orderList',
     rows: () => Iterable<T>,
@@ -113,32 +89,15 @@ export function createFakeFutureshop(opts: {
         if (!KNOWN_PARAMS.has(k)) violations.push(`${url.pathname}: unknown parameter ${k}`);
       if (c.req.header('x-shop-key') === undefined)
         violations.push(`${url.pathname}: no X-SHOP-KEY header`);
-      const fault = takeFault(false);
-      switch (fault) {
-        case undefined:
-        case 'malformed_record':
-          break;
-        case 'bad_credentials':
+      const refusal = await faults.answer(c, log, {
+        refused: (c) => {
           tokens.clear();
           refuseTokens += 1;
-          log(401);
           return c.json({ error: 'invalid_token' }, 401);
-        case 'rate_limit':
-          log(429);
-          c.header('Retry-After', '2');
-          return c.json({ error: 'too_many_requests' }, 429);
-        case 'server_error':
-          log(503);
-          return c.text('Service Unavailable', 503);
-        case 'timeout':
-          log(0);
-          await hangs.hang(Number.POSITIVE_INFINITY);
-          return c.text('late', 504);
-        default: {
-          const never: never = fault;
-          throw new Error(`unknown fault ${String(never)}`);
-        }
-      }
+        },
+        tooMany: (c) => c.json({ error: 'too_many_requests' }, 429),
+      });
+      if (refusal) return refusal;
       const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
       const expires = bearer ? tokens.get(bearer) : undefined;
       if (
@@ -156,12 +115,10 @@ export function createFakeFutureshop(opts: {
         return c.json({ errors: [{ message: 'updateDateStart の形式が正しくありません' }] }, 400);
       }
       // Oldest update first, ties by id (member ids and order numbers grow with our ids).
-      const all = [...rows()]
-        .filter((r) => r.updatedAt.getTime() >= from)
-        .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
+      const all = rowsSince(rows(), from);
       const page = Math.max(1, Number(query.page ?? 1) || 1);
       const slice = all.slice((page - 1) * PAGE, page * PAGE).map(render);
-      if (slice.length > 0 && takeFault(true) === 'malformed_record') spoil(slice[0]!);
+      if (faults.spoils(slice)) spoil(slice[0]!);
       let nextUrl: string | null = null;
       if (page * PAGE < all.length) {
         const next = new URL(url);
@@ -196,10 +153,9 @@ export function createFakeFutureshop(opts: {
     return c.json({ error: 'not_found' }, 404);
   });
 
-  const release = () => hangs.release();
   return {
     app,
-    listen: (port = 0) => listenApp(app, port, release),
+    listen: (port = 0) => listenApp(app, port, faults.release),
     requests,
     tokensIssued,
     violations,
@@ -207,22 +163,11 @@ export function createFakeFutureshop(opts: {
       for (const c of data.customers) customers.set(c.id, c);
       for (const o of data.orders) orders.set(o.id, o);
     },
-    inject(kind, times = 1) {
-      faults.push({ kind, left: times });
-    },
+    inject: faults.inject,
     expireTokens() {
       tokens.clear();
     },
-    touch(ids) {
-      let latest = 0;
-      for (const c of customers.values()) latest = Math.max(latest, c.updatedAt.getTime());
-      const at = new Date(latest + 60_000);
-      for (const id of ids) {
-        const c = customers.get(id);
-        if (!c) throw new Error(`no customer ${id}`);
-        customers.set(id, { ...c, updatedAt: at });
-      }
-    },
+    touch: (ids) => touchRows(customers, ids, 'customer'),
   };
 }
 

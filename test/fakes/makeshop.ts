@@ -8,7 +8,7 @@
 // mirrored from carts/makeshop.ts's header; the error bodies are made up.
 import { Hono, type Context } from 'hono';
 import type { ShopCustomer, ShopData } from './cart-data.ts';
-import { createHangs } from './hang.ts';
+import { createFaults } from './faults.ts';
 import { listenApp } from './listen.ts';
 import {
   memberXml,
@@ -19,24 +19,14 @@ import {
   type MemberRecord,
   type OrderRecord,
 } from './makeshop/xml.ts';
+import type { CartFake, PagedRequest } from './paged-cart.ts';
 
-export type MakeshopFault =
-  'bad_credentials' | 'rate_limit' | 'server_error' | 'timeout' | 'malformed_record';
-
-export interface MakeshopRequest {
-  path: string;
-  query: Record<string, string>;
+export interface MakeshopRequest extends PagedRequest {
   at: number;
-  status: number;
 }
 
-export interface FakeMakeshop {
-  app: Hono;
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
-  requests: MakeshopRequest[];
-  violations: string[];
+export interface FakeMakeshop extends CartFake<MakeshopRequest> {
   seed(data: ShopData): void;
-  inject(kind: MakeshopFault, times?: number): void;
   /** These members change now: their update datetime moves one second past every other. */
   touch(customerIds: number[]): void;
   orders: Map<string, OrderRecord>;
@@ -60,22 +50,13 @@ export function createFakeMakeshop(opts: {
   const members = new Map<string, MemberRecord>();
   const customers = new Map<number, ShopCustomer>();
   const keys = new Map<string, number>();
-  const faults: Array<{ kind: MakeshopFault; left: number }> = [];
-  const hangs = createHangs();
+  const faults = createFaults();
   const requests: MakeshopRequest[] = [];
   const violations: string[] = [];
   let last: number | null = null;
   let running = 0;
   let nextKey = 1;
   const app = new Hono();
-
-  function takeFault(listing: boolean): MakeshopFault | undefined {
-    const i = faults.findIndex((f) => f.kind !== 'malformed_record' || listing);
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.left <= 0) faults.splice(i, 1);
-    return f.kind;
-  }
 
   const xml = (c: Context, body: string, status = 200) =>
     c.body(body, status as 200, { 'Content-Type': 'application/xml; charset=UTF-8' });
@@ -100,32 +81,18 @@ export function createFakeMakeshop(opts: {
       const log = (status: number) => requests.push({ path: url.pathname, query: q, at, status });
       running++;
       try {
-        const fault = takeFault(false);
-        switch (fault) {
-          case undefined:
-          case 'malformed_record':
-            break;
-          case 'bad_credentials':
-            log(401);
-            return xml(c, xmlError('E401', '認証コードが正しくありません'), 401);
-          case 'rate_limit':
-            log(429);
-            c.header('Retry-After', '2');
-            return xml(c, xmlError('E429', 'アクセスが集中しています'), 429);
-          case 'server_error':
-            log(503);
-            return xml(c, xmlError('E503', 'Service Unavailable'), 503);
-          case 'timeout':
-            log(0);
+        const refusal = await faults.answer(c, log, {
+          refused: (c) => xml(c, xmlError('E401', '認証コードが正しくありません'), 401),
+          tooMany: (c) => xml(c, xmlError('E429', 'アクセスが集中しています'), 429),
+          unavailable: (c) => xml(c, xmlError('E503', 'Service Unavailable'), 503),
+          // A held request stops counting as running: the client times out and may send again.
+          async hold(wait) {
             running--;
-            await hangs.hang(Number.POSITIVE_INFINITY);
+            await wait();
             running++;
-            return c.text('late', 504);
-          default: {
-            const never: never = fault;
-            throw new Error(`unknown fault ${String(never)}`);
-          }
-        }
+          },
+        });
+        if (refusal) return refusal;
         const res = await answer(c, q);
         log(res.status);
         return res;
@@ -157,7 +124,7 @@ export function createFakeMakeshop(opts: {
 
   /** With a malformed_record fault pending, the first record listed breaks for good (as in a cart). */
   function malformed<R extends { xml: string }>(hits: R[]): string[] {
-    if (hits.length > 0 && takeFault(true) === 'malformed_record')
+    if (faults.spoils(hits))
       // An order date / update datetime in no format makeshop uses.
       hits[0]!.xml = hits[0]!.xml.replace(/<(date|update_date)>[^<]*</, '<$1>yesterday<');
     return hits.map((h) => h.xml);
@@ -225,7 +192,7 @@ export function createFakeMakeshop(opts: {
 
   return {
     app,
-    listen: (port = 0) => listenApp(app, port, () => hangs.release()),
+    listen: (port = 0) => listenApp(app, port, faults.release),
     requests,
     violations,
     orders,
@@ -241,9 +208,7 @@ export function createFakeMakeshop(opts: {
         orders.set(r.number, r);
       }
     },
-    inject(kind, times = 1) {
-      faults.push({ kind, left: times });
-    },
+    inject: faults.inject,
     touch(ids) {
       const latest = Math.max(...[...members.values()].map((m) => m.updatedAt));
       for (const id of ids) {

@@ -6,11 +6,9 @@
 // names are those carts/rakuraku.ts assumes (unverified); error bodies are made up.
 import { Hono, type Context } from 'hono';
 import type { ShopCustomer, ShopData, ShopOrder, ShopSubscription } from './cart-data.ts';
-import { createHangs } from './hang.ts';
+import { createFaults } from './faults.ts';
 import { listenApp } from './listen.ts';
-
-export type RakurakuFault =
-  'bad_credentials' | 'rate_limit' | 'server_error' | 'timeout' | 'malformed_record';
+import { reorder } from './reorder.ts';
 
 export const MAX_RESULTS = 500;
 const JST = 9 * 3_600_000;
@@ -77,8 +75,7 @@ export function createFakeRakuraku(opts: {
   const now = () => (opts.now?.() ?? new Date()).getTime();
   const minInterval = opts.minIntervalMs ?? 1000;
   const sales = new Map<number, SaleJson>();
-  const faults: Array<{ kind: RakurakuFault; left: number }> = [];
-  const hangs = createHangs();
+  const faults = createFaults();
   const requests: Array<{
     path: string;
     query: Record<string, string>;
@@ -91,14 +88,6 @@ export function createFakeRakuraku(opts: {
   let last: number | null = null;
   let running = 0;
   const app = new Hono();
-
-  function takeFault(listing: boolean): RakurakuFault | undefined {
-    const i = faults.findIndex((f) => f.kind !== 'malformed_record' || listing);
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.left <= 0) faults.splice(i, 1);
-    return f.kind;
-  }
 
   async function search(c: Context): Promise<Response> {
     const q = Object.fromEntries(new URL(c.req.url).searchParams);
@@ -124,7 +113,7 @@ export function createFakeRakuraku(opts: {
       .filter((s) => parse(s.update_date)! >= min && parse(s.update_date)! <= max)
       .sort((a, b) => b.id - a.id); // newest ids first: the order is undocumented
     const page = hits.slice(offset, offset + limit).map((s) => structuredClone(s));
-    if (page.length > 0 && takeFault(true) === 'malformed_record') {
+    if (faults.spoils(page)) {
       // Broken for good, as a record in a cart would be: an update datetime in no known format.
       sales.get(page[0]!.id)!.make_date = 'yesterday';
       page[0]!.make_date = 'yesterday';
@@ -148,17 +137,18 @@ export function createFakeRakuraku(opts: {
     last = at;
     running++;
     try {
-      const fault = takeFault(false);
-      if (fault === 'bad_credentials') return (log(401), c.json({ error: 'invalid_token' }, 401));
-      if (fault === 'rate_limit') return (log(429), c.json({ error: 'too_many_requests' }, 429));
-      if (fault === 'server_error') return (log(503), c.json({ error: 'unavailable' }, 503));
-      if (fault === 'timeout') {
-        log(0);
-        running--;
-        await hangs.hang(Number.POSITIVE_INFINITY);
-        running++;
-        return c.text('late', 504);
-      }
+      const refusal = await faults.answer(c, log, {
+        refused: (c) => c.json({ error: 'invalid_token' }, 401),
+        tooMany: (c) => c.json({ error: 'too_many_requests' }, 429),
+        retryAfter: null,
+        unavailable: (c) => c.json({ error: 'unavailable' }, 503),
+        async hold(wait) {
+          running--;
+          await wait();
+          running++;
+        },
+      });
+      if (refusal) return refusal;
       const res = await search(c);
       log(res.status);
       return res;
@@ -196,7 +186,7 @@ export function createFakeRakuraku(opts: {
 
   return {
     app,
-    listen: (port = 0) => listenApp(app, port, () => hangs.release()),
+    listen: (port = 0) => listenApp(app, port, faults.release),
     requests,
     violations,
     sales,
@@ -204,9 +194,7 @@ export function createFakeRakuraku(opts: {
       data = { ...shop, orders: [...shop.orders] };
       for (const o of shop.orders) put(o);
     },
-    inject(kind: RakurakuFault, times = 1) {
-      faults.push({ kind, left: times });
-    },
+    inject: faults.inject,
     /** An authorization code the token endpoint will exchange for these client credentials. */
     issueCode(clientId: string, clientSecret: string): string {
       const code = `code-${codes.size + 1}`;
@@ -219,29 +207,7 @@ export function createFakeRakuraku(opts: {
       let id = Math.max(...sales.keys()) + 1;
       for (const customerId of customerIds) {
         const at = new Date(latest + 1000);
-        const item = {
-          productCode: 'FD-101',
-          courseCode: null,
-          name: 'ドリップコーヒー 20袋',
-          quantity: 1,
-          unitPrice: 1620,
-        };
-        const o: ShopOrder = {
-          id: id++,
-          number: String(id),
-          customerId,
-          orderedAt: at,
-          state: 'pending',
-          items: [item],
-          total: 1620,
-          shippedAt: null,
-          deliveryDate: null,
-          carrier: null,
-          trackingNumber: null,
-          subscriptionId: null,
-          subscriptionSequence: null,
-          updatedAt: at,
-        };
+        const o = reorder(id++, String(id), customerId, at);
         data.orders.push(o);
         put(o);
       }

@@ -8,13 +8,12 @@
 // made up in Rakuten's style (the connector reads only the status and the message text).
 import { Hono, type Context } from 'hono';
 import type { ShopData, ShopOrder } from './cart-data.ts';
-import { createHangs } from './hang.ts';
+import { createFaults, type FaultWire } from './faults.ts';
 import { listenApp } from './listen.ts';
+import type { CartFake } from './paged-cart.ts';
 import { orderModelOf, rakutenTime, type OrderModelJson } from './rakuten/orders.ts';
 import { parseRakutenTime, readGetOrder, readSearch, type Refusal } from './rakuten/validate.ts';
-
-export type RakutenFault =
-  'bad_credentials' | 'rate_limit' | 'server_error' | 'timeout' | 'malformed_record';
+import { reorder } from './reorder.ts';
 
 export interface RakutenRequest {
   path: string;
@@ -22,15 +21,9 @@ export interface RakutenRequest {
   status: number;
 }
 
-export interface FakeRakuten {
-  app: Hono;
-  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
-  requests: RakutenRequest[];
-  /** Requests the real API would refuse for breaking its rules, with the rule broken. */
-  violations: string[];
+/** `inject`'s malformed_record spoils one order of the next getOrder. */
+export interface FakeRakuten extends CartFake<RakutenRequest> {
   seed(data: ShopData): void;
-  /** The next `times` API requests fail this way (malformed_record: one order of the next getOrder). */
-  inject(kind: RakutenFault, times?: number): void;
   /** These customers order again, one second after the newest order (a customer "changes"). */
   touch(customerIds: number[]): void;
   /** Reports an order shipped now (its shipment report datetime moves to `at`). */
@@ -49,21 +42,27 @@ export function createFakeRakuten(opts: {
 }): FakeRakuten {
   const now = () => (opts.now?.() ?? new Date('2026-11-23T00:00:00Z')).getTime();
   const orders = new Map<string, OrderModelJson>();
-  const faults: Array<{ kind: RakutenFault; left: number }> = [];
-  const hangs = createHangs();
+  const faults = createFaults();
   const requests: RakutenRequest[] = [];
   const violations: string[] = [];
   let data: ShopData = { customers: [], orders: [], subscriptions: [] };
   const app = new Hono();
   const auth = `ESA ${btoa(`${opts.serviceSecret}:${opts.licenseKey}`)}`;
 
-  function takeFault(getOrder: boolean): RakutenFault | undefined {
-    const i = faults.findIndex((f) => f.kind !== 'malformed_record' || getOrder);
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.left <= 0) faults.splice(i, 1);
-    return f.kind;
-  }
+  const faultWire: FaultWire = {
+    refused: (c) => c.json(ESA_REFUSED, 401),
+    tooMany: (c) =>
+      c.json({ Results: { errorCode: 'ES99-01', message: 'Too Many Requests' } }, 429),
+    unavailable: (c) =>
+      c.json(
+        {
+          MessageModelList: [
+            { messageType: 'ERROR', messageCode: 'ES05-01', message: 'Service Unavailable' },
+          ],
+        },
+        503,
+      ),
+  };
 
   const info = (code: string, message: string) => ({
     messageType: 'INFO',
@@ -84,37 +83,8 @@ export function createFakeRakuten(opts: {
       }
       const log = (status: number) =>
         requests.push({ path: new URL(c.req.url).pathname, body, status });
-      const fault = takeFault(false);
-      switch (fault) {
-        case undefined:
-        case 'malformed_record':
-          break;
-        case 'bad_credentials':
-          log(401);
-          return c.json(ESA_REFUSED, 401);
-        case 'rate_limit':
-          log(429);
-          c.header('Retry-After', '2');
-          return c.json({ Results: { errorCode: 'ES99-01', message: 'Too Many Requests' } }, 429);
-        case 'server_error':
-          log(503);
-          return c.json(
-            {
-              MessageModelList: [
-                { messageType: 'ERROR', messageCode: 'ES05-01', message: 'Service Unavailable' },
-              ],
-            },
-            503,
-          );
-        case 'timeout':
-          log(0);
-          await hangs.hang(Number.POSITIVE_INFINITY);
-          return c.text('late', 504);
-        default: {
-          const never: never = fault;
-          throw new Error(`unknown fault ${String(never)}`);
-        }
-      }
+      const refusal = await faults.answer(c, log, faultWire);
+      if (refusal) return refusal;
       if (c.req.header('authorization') !== auth) {
         log(401);
         return c.json(ESA_REFUSED, 401);
@@ -202,7 +172,7 @@ export function createFakeRakuten(opts: {
         const o = orders.get(n);
         return o ? [structuredClone(o)] : [];
       });
-      if (found.length > 0 && takeFault(true) === 'malformed_record') {
+      if (faults.spoils(found)) {
         // An order the connector cannot read: a datetime in no format Rakuten uses.
         found[0]!.orderDatetime = 'yesterday';
       }
@@ -238,7 +208,7 @@ export function createFakeRakuten(opts: {
 
   return {
     app,
-    listen: (port = 0) => listenApp(app, port, () => hangs.release()),
+    listen: (port = 0) => listenApp(app, port, faults.release),
     requests,
     violations,
     orders,
@@ -246,9 +216,7 @@ export function createFakeRakuten(opts: {
       data = { ...shop, orders: [...shop.orders] };
       for (const o of shop.orders) put(o);
     },
-    inject(kind, times = 1) {
-      faults.push({ kind, left: times });
-    },
+    inject: faults.inject,
     touch(ids) {
       const latest = Math.max(
         ...[...orders.values()].map((o) => parseRakutenTime(o.orderDatetime)!),
@@ -256,30 +224,7 @@ export function createFakeRakuten(opts: {
       let id = Math.max(0, ...data.orders.map((o) => o.id)) + 1;
       for (const customerId of ids) {
         const at = new Date(latest + 1000);
-        const o: ShopOrder = {
-          id: id++,
-          number: String(900_000 + id),
-          customerId,
-          orderedAt: at,
-          state: 'pending',
-          items: [
-            {
-              productCode: 'FD-101',
-              courseCode: null,
-              name: 'ドリップコーヒー 20袋',
-              quantity: 1,
-              unitPrice: 1620,
-            },
-          ],
-          total: 1620,
-          shippedAt: null,
-          deliveryDate: null,
-          carrier: null,
-          trackingNumber: null,
-          subscriptionId: null,
-          subscriptionSequence: null,
-          updatedAt: at,
-        };
+        const o = reorder(id++, String(900_000 + id), customerId, at);
         data.orders.push(o);
         put(o);
       }

@@ -3,8 +3,7 @@
 // carts/repeatplus.ts, so both sides assume the same thing and a correction lands in both.
 // Bearer token auth, `updated_at_from` / `sort=updated_at` / `page` / `limit ≤ 100`, the
 // `{ result, total_count, page, data }` envelope, JST datetimes without zone, faults on demand.
-import type { ShopCustomer, ShopData, ShopOrder, ShopSubscription } from './cart-data.ts';
-import { createPagedFake, touchRows, type PagedFake, type PagedWire } from './paged-cart.ts';
+import { createPagedShopFake, type PagedShopFake, type PagedWire } from './paged-cart.ts';
 
 const JST = 9 * 3_600_000;
 /** `2026-11-01 10:00:00` (JST). */
@@ -25,25 +24,13 @@ export const REPEATPLUS_STATUS = {
 } as const;
 const CARRIERS = { yamato: 'ヤマト運輸', sagawa: '佐川急便', japanpost: '日本郵便' } as const;
 
-export interface FakeRepeatplus extends PagedFake {
-  seed(data: ShopData): void;
-  /** Changes these customers so their updated-at moves past every other record. */
-  touch(customerIds: number[]): void;
-  /** Gives a 定期 a status value of the test's choosing (e.g. one the mapping does not know). */
-  setSubscriptionStatus(id: number, raw: string): void;
-  customers: Map<number, ShopCustomer>;
-}
+export type FakeRepeatplus = PagedShopFake;
 
 export function createFakeRepeatplus(opts: {
   accessToken: string;
   /** The client's clock: given, requests closer than 1 s apart are recorded as violations. */
   clock?: () => number;
 }): FakeRepeatplus {
-  const customers = new Map<number, ShopCustomer>();
-  const orders = new Map<number, ShopOrder>();
-  const subs = new Map<number, ShopSubscription>();
-  const statusOverride = new Map<number, string>();
-
   const wire: PagedWire = {
     authorized: (h) => h.get('authorization') === `Bearer ${opts.accessToken}`,
     refused: (c) =>
@@ -73,90 +60,66 @@ export function createFakeRepeatplus(opts: {
     minIntervalMs: 1000,
   };
 
-  const fake = createPagedFake(
+  return createPagedShopFake(
     wire,
     {
-      '/api/v1/customers': {
-        rows: () => customers.values(),
-        render: (row) => {
-          const c = row as ShopCustomer;
-          return {
-            customer_id: c.id,
-            customer_code: c.number,
-            last_name: c.familyName,
-            first_name: c.givenName,
-            last_name_kana: c.familyKana,
-            first_name_kana: c.givenKana,
-            tel: c.phone?.raw ?? null,
-            mobile_tel: null,
-            email: c.email,
-            birthday: c.birthday,
-            created_at: repeatplusTime(c.createdAt),
-            updated_at: repeatplusTime(c.updatedAt),
-          };
-        },
+      customers: {
+        path: '/api/v1/customers',
+        render: (c) => ({
+          customer_id: c.id,
+          customer_code: c.number,
+          last_name: c.familyName,
+          first_name: c.givenName,
+          last_name_kana: c.familyKana,
+          first_name_kana: c.givenKana,
+          tel: c.phone?.raw ?? null,
+          mobile_tel: null,
+          email: c.email,
+          birthday: c.birthday,
+          created_at: repeatplusTime(c.createdAt),
+          updated_at: repeatplusTime(c.updatedAt),
+        }),
       },
-      '/api/v1/orders': {
-        rows: () => orders.values(),
-        render: (row) => {
-          const o = row as ShopOrder;
-          return {
-            order_id: o.id,
-            order_code: o.number,
-            customer_id: o.customerId,
-            order_date: repeatplusTime(o.orderedAt),
-            total: o.total,
-            status: ORDER_STATUS[o.state],
-            shipping_date: o.shippedAt ? jstDay(o.shippedAt) : null,
-            delivery_date: o.deliveryDate,
-            delivery_company: o.carrier ? CARRIERS[o.carrier] : null,
-            tracking_number: o.trackingNumber,
-            regular_order_id: o.subscriptionId,
-            regular_count: o.subscriptionSequence,
-            tel: customers.get(o.customerId)?.phone?.raw ?? null,
-            email: customers.get(o.customerId)?.email ?? null,
-            items: o.items.map((i) => ({
-              product_code: i.productCode,
-              product_name: i.name,
-              quantity: i.quantity,
-              price: i.unitPrice,
-              regular_product_code: i.courseCode,
-            })),
-            updated_at: repeatplusTime(o.updatedAt),
-          };
-        },
+      orders: {
+        path: '/api/v1/orders',
+        render: (o, customer) => ({
+          order_id: o.id,
+          order_code: o.number,
+          customer_id: o.customerId,
+          order_date: repeatplusTime(o.orderedAt),
+          total: o.total,
+          status: ORDER_STATUS[o.state],
+          shipping_date: o.shippedAt ? jstDay(o.shippedAt) : null,
+          delivery_date: o.deliveryDate,
+          delivery_company: o.carrier ? CARRIERS[o.carrier] : null,
+          tracking_number: o.trackingNumber,
+          regular_order_id: o.subscriptionId,
+          regular_count: o.subscriptionSequence,
+          tel: customer?.phone?.raw ?? null,
+          email: customer?.email ?? null,
+          items: o.items.map((i) => ({
+            product_code: i.productCode,
+            product_name: i.name,
+            quantity: i.quantity,
+            price: i.unitPrice,
+            regular_product_code: i.courseCode,
+          })),
+          updated_at: repeatplusTime(o.updatedAt),
+        }),
       },
-      '/api/v1/regular_orders': {
-        rows: () => subs.values(),
-        render: (row) => {
-          const s = row as ShopSubscription;
-          return {
-            regular_order_id: s.id,
-            customer_id: s.customerId,
-            status: statusOverride.get(s.id) ?? REPEATPLUS_STATUS[s.state],
-            regular_product_code: s.courseCode,
-            next_shipping_date: s.nextDeliveryAt ? jstDay(s.nextDeliveryAt) : null,
-            count: s.deliveries,
-            updated_at: repeatplusTime(s.updatedAt),
-          };
-        },
+      subscriptions: {
+        path: '/api/v1/regular_orders',
+        render: (s, status) => ({
+          regular_order_id: s.id,
+          customer_id: s.customerId,
+          status: status ?? REPEATPLUS_STATUS[s.state],
+          regular_product_code: s.courseCode,
+          next_shipping_date: s.nextDeliveryAt ? jstDay(s.nextDeliveryAt) : null,
+          count: s.deliveries,
+          updated_at: repeatplusTime(s.updatedAt),
+        }),
       },
     },
     opts.clock,
   );
-
-  return {
-    ...fake,
-    customers,
-    seed(data) {
-      for (const c of data.customers) customers.set(c.id, c);
-      for (const o of data.orders) orders.set(o.id, o);
-      for (const s of data.subscriptions) subs.set(s.id, s);
-    },
-    touch: (ids) => touchRows(customers, ids),
-    setSubscriptionStatus(id, raw) {
-      statusOverride.set(id, raw);
-      touchRows(subs, [id]);
-    },
-  };
 }

@@ -4,8 +4,7 @@
 // `X-Application-Id` + `X-Secret-Key` headers, `updated_since` / `order=updated_at` / `offset` /
 // `limit ≤ 100`, the `{ total, offset, limit, items }` envelope, ISO 8601 datetimes with +09:00,
 // faults on demand.
-import type { ShopCustomer, ShopData, ShopOrder, ShopSubscription } from './cart-data.ts';
-import { createPagedFake, touchRows, type PagedFake, type PagedWire } from './paged-cart.ts';
+import { createPagedShopFake, type PagedShopFake, type PagedWire } from './paged-cart.ts';
 
 const JST = 9 * 3_600_000;
 /** `2026-11-01T10:00:00+09:00` */
@@ -18,23 +17,13 @@ const ORDER_STATUS = { pending: '受付', shipped: '出荷済', cancelled: 'キ�
 export const SUBSC_STORE_STATUS = { active: '継続', paused: '停止', cancelled: '終了' } as const;
 const CARRIERS = { yamato: 'ヤマト運輸', sagawa: '佐川急便', japanpost: '日本郵便' } as const;
 
-export interface FakeSubscStore extends PagedFake {
-  seed(data: ShopData): void;
-  touch(customerIds: number[]): void;
-  setSubscriptionStatus(id: number, raw: string): void;
-  customers: Map<number, ShopCustomer>;
-}
+export type FakeSubscStore = PagedShopFake;
 
 export function createFakeSubscStore(opts: {
   applicationId: string;
   secretKey: string;
   clock?: () => number;
 }): FakeSubscStore {
-  const customers = new Map<number, ShopCustomer>();
-  const orders = new Map<number, ShopOrder>();
-  const subs = new Map<number, ShopSubscription>();
-  const statusOverride = new Map<number, string>();
-
   const wire: PagedWire = {
     authorized: (h) =>
       h.get('x-application-id') === opts.applicationId && h.get('x-secret-key') === opts.secretKey,
@@ -58,87 +47,63 @@ export function createFakeSubscStore(opts: {
     minIntervalMs: 1000,
   };
 
-  const fake = createPagedFake(
+  return createPagedShopFake(
     wire,
     {
-      '/api/v1/customers': {
-        rows: () => customers.values(),
-        render: (row) => {
-          const c = row as ShopCustomer;
-          return {
-            id: c.id,
-            member_no: c.number,
-            sei: c.familyName,
-            mei: c.givenName,
-            sei_kana: c.familyKana,
-            mei_kana: c.givenKana,
-            tel: c.phone?.raw ?? null,
-            mobile: null,
-            email: c.email,
-            birth_date: c.birthday,
-            created_at: subscStoreTime(c.createdAt),
-            updated_at: subscStoreTime(c.updatedAt),
-          };
-        },
+      customers: {
+        path: '/api/v1/customers',
+        render: (c) => ({
+          id: c.id,
+          member_no: c.number,
+          sei: c.familyName,
+          mei: c.givenName,
+          sei_kana: c.familyKana,
+          mei_kana: c.givenKana,
+          tel: c.phone?.raw ?? null,
+          mobile: null,
+          email: c.email,
+          birth_date: c.birthday,
+          created_at: subscStoreTime(c.createdAt),
+          updated_at: subscStoreTime(c.updatedAt),
+        }),
       },
-      '/api/v1/orders': {
-        rows: () => orders.values(),
-        render: (row) => {
-          const o = row as ShopOrder;
-          return {
-            id: o.id,
-            order_no: o.number,
-            customer_id: o.customerId,
-            ordered_at: subscStoreTime(o.orderedAt),
-            total_amount: o.total,
-            status: ORDER_STATUS[o.state],
-            shipped_at: o.shippedAt ? subscStoreTime(o.shippedAt) : null,
-            delivery_date: o.deliveryDate,
-            delivery_company: o.carrier ? CARRIERS[o.carrier] : null,
-            slip_no: o.trackingNumber,
-            subscription_id: o.subscriptionId,
-            times: o.subscriptionSequence,
-            details: o.items.map((i) => ({
-              item_code: i.productCode,
-              item_name: i.name,
-              quantity: i.quantity,
-              unit_price: i.unitPrice,
-            })),
-            updated_at: subscStoreTime(o.updatedAt),
-          };
-        },
+      orders: {
+        path: '/api/v1/orders',
+        render: (o) => ({
+          id: o.id,
+          order_no: o.number,
+          customer_id: o.customerId,
+          ordered_at: subscStoreTime(o.orderedAt),
+          total_amount: o.total,
+          status: ORDER_STATUS[o.state],
+          shipped_at: o.shippedAt ? subscStoreTime(o.shippedAt) : null,
+          delivery_date: o.deliveryDate,
+          delivery_company: o.carrier ? CARRIERS[o.carrier] : null,
+          slip_no: o.trackingNumber,
+          subscription_id: o.subscriptionId,
+          times: o.subscriptionSequence,
+          details: o.items.map((i) => ({
+            item_code: i.productCode,
+            item_name: i.name,
+            quantity: i.quantity,
+            unit_price: i.unitPrice,
+          })),
+          updated_at: subscStoreTime(o.updatedAt),
+        }),
       },
-      '/api/v1/subscriptions': {
-        rows: () => subs.values(),
-        render: (row) => {
-          const s = row as ShopSubscription;
-          return {
-            id: s.id,
-            customer_id: s.customerId,
-            status: statusOverride.get(s.id) ?? SUBSC_STORE_STATUS[s.state],
-            course_code: s.courseCode,
-            next_delivery_date: s.nextDeliveryAt ? jstDay(s.nextDeliveryAt) : null,
-            times: s.deliveries,
-            updated_at: subscStoreTime(s.updatedAt),
-          };
-        },
+      subscriptions: {
+        path: '/api/v1/subscriptions',
+        render: (s, status) => ({
+          id: s.id,
+          customer_id: s.customerId,
+          status: status ?? SUBSC_STORE_STATUS[s.state],
+          course_code: s.courseCode,
+          next_delivery_date: s.nextDeliveryAt ? jstDay(s.nextDeliveryAt) : null,
+          times: s.deliveries,
+          updated_at: subscStoreTime(s.updatedAt),
+        }),
       },
     },
     opts.clock,
   );
-
-  return {
-    ...fake,
-    customers,
-    seed(data) {
-      for (const c of data.customers) customers.set(c.id, c);
-      for (const o of data.orders) orders.set(o.id, o);
-      for (const s of data.subscriptions) subs.set(s.id, s);
-    },
-    touch: (ids) => touchRows(customers, ids),
-    setSubscriptionStatus(id, raw) {
-      statusOverride.set(id, raw);
-      touchRows(subs, [id]);
-    },
-  };
 }
