@@ -42,8 +42,11 @@ export async function runRules(
     (r) => !options.triggers || options.triggers.includes(r.trigger),
   );
   const results: RuleRunResult[] = [];
+  // Hash joins only inside the pass's own transactions (set local would outlive a rule in a
+  // caller's) and only over the whole bot.
+  const hashJoins = !db.isTransaction && !options.friendIds;
   for (const rule of rules) {
-    const run = (trx: Kysely<Database>) => runRule(trx, rule, options);
+    const run = (trx: Kysely<Database>) => runRule(trx, rule, options, hashJoins);
     results.push(db.isTransaction ? await run(db) : await db.transaction().execute(run));
   }
   // A pass that moved many tags leaves the planner's counts of friend_tags stale: it then takes
@@ -58,12 +61,18 @@ async function runRule(
   db: Kysely<Database>,
   rule: Rule,
   options: RulePassOptions,
+  hashJoins: boolean,
 ): Promise<RuleRunResult> {
   const startedAt = new Date();
   const started = performance.now();
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
   const plan = planRule(rule, monthIn(options.now, timeZone));
   const by = { source: 'rule' as const, sourceRef: `rule:${rule.id}` };
+  // A pass over the whole bot reads most of its friends, so hash joins are right whatever the
+  // estimates; and a custom-data condition (a JSON key) is estimated by a fixed guess of 0.5%,
+  // which at 200,000 real matches picks nested loops costing three index probes a friend (4.3 s
+  // against 1.4 s at 1,000,000 friends). Scoped passes (a few friends) keep the planner's way.
+  if (hashJoins) await sql`set local enable_nestloop = off`.execute(db);
   const scoped = (where: ReturnType<typeof filterWhere>) =>
     options.friendIds ? sql<boolean>`(${where} and ${friendsWithIds(options.friendIds)})` : where;
   const removed = plan.remove

@@ -9,6 +9,7 @@ import * as liff from './20261124140000_liff.ts';
 import * as segments from './20261124150000_segments.ts';
 import * as richMenus from './20261124160000_rich_menus.ts';
 import * as richMenusSwitch from './20261124160000_rich_menus_switch.ts';
+import * as friendTagsByTag from './20261205100000_friend_tags_by_tag.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '20261124150000_segments': segments,
   '20261124160000_rich_menus': richMenus,
   '20261124160000_rich_menus_switch': richMenusSwitch,
+  '20261205100000_friend_tags_by_tag': friendTagsByTag,
 };

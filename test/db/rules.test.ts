@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY_FORM } from '../../crm/form.ts';
 import type { RuleInput } from '../../crm/rule.ts';
@@ -146,6 +147,21 @@ describe('auto-tag rules (F5.3)', () => {
     expect(await holders(BUYER!)).toEqual([id(0)]);
     expect((await pass())[0]).toMatchObject({ added: 2 });
     expect(await holders(BUYER!)).toEqual([id(0), id(1), id(2)]);
+  });
+
+  it('a whole-bot pass plans with hash joins in its own transactions only', async () => {
+    await rule({ tagId: VIP!, filter: { kind: 'customData', key: 'rank', op: 'exists' } });
+    const nestLoop = async (db = t.db.kysely) =>
+      (await sql<{ enable_nestloop: string }>`show enable_nestloop`.execute(db)).rows[0]!
+        .enable_nestloop;
+    await pass();
+    // `set local` ended with each rule's transaction: the connection plans as before.
+    expect(await nestLoop()).toBe('on');
+    // Inside a caller's transaction (an import page) the pass leaves the caller's settings be.
+    await t.db.kysely.transaction().execute(async (trx) => {
+      await runRules(trx, w.botId, { cause: 'schedule', now });
+      expect(await nestLoop(trx)).toBe('on');
+    });
   });
 
   it('a scoped pass (immediate triggers) changes only the friends given', async () => {
