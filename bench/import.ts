@@ -77,12 +77,21 @@ export async function benchImport(): Promise<boolean> {
   const dbName = `kizuna_bench_import_${Date.now().toString(36)}`;
   const url = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
   const t0 = performance.now();
-  const fakes = child<Carts>('./lib/cart-fakes.ts', {
-    CUSTOMERS: String(customers),
-    // 5 orders a customer on average, counting the 15% who never ordered.
-    ORDERS_PER_CUSTOMER: String(5 / 0.85),
-    ECFORCE_TOKEN: 'bench',
-  });
+  // BENCH_PROFILE=dir writes CPU profiles there (the importer's and the fakes'): where the time goes.
+  const profile = (name: string) =>
+    process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${name}`]
+      : [];
+  const fakes = child<Carts>(
+    './lib/cart-fakes.ts',
+    {
+      CUSTOMERS: String(customers),
+      // 5 orders a customer on average, counting the 15% who never ordered.
+      ORDERS_PER_CUSTOMER: String(5 / 0.85),
+      ECFORCE_TOKEN: 'bench',
+    },
+    profile('fakes.cpuprofile'),
+  );
   await admin(base, `create database ${dbName}`);
   const db = await createDb({ kind: 'postgres', url });
   const dir = await mkdtemp(join(tmpdir(), 'kizuna-bench-import-'));
@@ -130,10 +139,7 @@ export async function benchImport(): Promise<boolean> {
           CONNECTION_ID: connection.id,
           SECRET_KEY: key,
         },
-        // BENCH_PROFILE=dir writes the importer's CPU profile there: where an import's time goes.
-        process.env.BENCH_PROFILE
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-          : [],
+        profile(`import-${run.cart}.cpuprofile`),
       );
       const got = await worker.message;
       const fakeCpu = (await cpuOf(fakes.proc)) - fakeCpu0;

@@ -24,6 +24,9 @@ setInterval(() => {
   ecforce.requests.length = 0;
 }, 1000).unref();
 
+// Ended by the benchmark: a normal exit, so a CPU profile (BENCH_PROFILE) is written.
+process.on('SIGTERM', () => process.exit(0));
+
 // The fakes' own CPU seconds on request: with the importer's and the database's, where the time goes.
 process.on('message', (m) => {
   if (m !== 'cpu') return;

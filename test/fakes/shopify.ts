@@ -83,20 +83,31 @@ export interface FakeShopify {
 /** Streams lines in chunks of about 64 kB: an export of millions of records is never one string. */
 function jsonlStream(lines: Iterable<string>): ReadableStream<Uint8Array> {
   const it = lines[Symbol.iterator]();
-  const encoder = new TextEncoder();
+  const CHUNK = 65_536;
   return new ReadableStream({
     pull(controller) {
-      let chunk = '';
-      while (chunk.length < 65_536) {
+      // Each line is encoded straight into the chunk: joining lines first makes a rope string that
+      // V8 flattens before encoding, six times slower with Japanese text (two-byte strings).
+      let chunk = Buffer.allocUnsafe(CHUNK * 2);
+      let used = 0;
+      while (used < CHUNK) {
         const next = it.next();
         if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
+          if (used) controller.enqueue(chunk.subarray(0, used));
           controller.close();
           return;
         }
-        chunk += `${next.value}\n`;
+        const line = next.value;
+        // At most three bytes per UTF-16 unit, and the newline.
+        if (used + line.length * 3 + 1 > chunk.length) {
+          if (used) controller.enqueue(chunk.subarray(0, used));
+          chunk = Buffer.allocUnsafe(Math.max(CHUNK * 2, line.length * 3 + 1));
+          used = 0;
+        }
+        used += chunk.write(line, used);
+        chunk[used++] = 0x0a;
       }
-      controller.enqueue(encoder.encode(chunk));
+      controller.enqueue(chunk.subarray(0, used));
     },
     cancel() {
       it.return?.();

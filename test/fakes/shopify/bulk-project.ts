@@ -73,12 +73,13 @@ export function project(value: unknown, set: SelectionSetNode, fragments: Fragme
 export function flattenNode(node: Json, parentId: string | null, lines: string[]): void {
   const own: Json = {};
   const children: Json[] = [];
-  for (const [k, v] of Object.entries(node)) {
+  for (const k in node) {
+    const v = node[k];
     const edges =
       v && typeof v === 'object' && 'edges' in v
         ? (v as { edges: Array<{ node: Json }> }).edges
         : null;
-    if (edges) children.push(...edges.map((e) => e.node));
+    if (edges) for (const e of edges) children.push(e.node);
     else own[k] = v;
   }
   if (parentId) own.__parentId = parentId;
