@@ -3,35 +3,20 @@
 // a status, linking by LINE id only), and linking through a real import into the database.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { colorme, createColormeConnector, type ColormeCredentials } from '../../carts/colorme.ts';
-import type { CartConnector, ConnectorContext, Page } from '../../carts/connector.ts';
-import { ConnectionRepository } from '../../db/connections.ts';
+import type { CartConnector, ConnectorContext } from '../../carts/connector.ts';
+import type { ConnectionRepository } from '../../db/connections.ts';
 import { LinkEngine } from '../../db/links.ts';
-import { SecretBox } from '../../db/secret-box.ts';
 import { importResource, type ImportDeps } from '../../jobs/cart-import.ts';
-import { silentLogger } from '../../server/logger.ts';
 import { generateShop } from '../fakes/cart-data.ts';
 import { createFakeColorme, RATE_PER_MINUTE, type FakeColorme } from '../fakes/colorme.ts';
-import { insertBot, insertFriend } from '../helpers/carts.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { insertFriend } from '../helpers/carts.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { connectorContract } from './contract.ts';
+import { all, contractHooks, fakeContext, importDb, seeded, virtualClock } from './harness.ts';
 
 const TOKEN = 'cm-0123456789abcdef';
 const credentials: ColormeCredentials = { accessToken: TOKEN };
-const NOW = new Date('2026-11-23T00:00:00Z');
-
-/** A clock the connector's sleeps move forward and the fake reads: the rate is counted on it. */
-function virtualClock() {
-  const clock = { ms: NOW.getTime() };
-  return {
-    now: () => new Date(clock.ms),
-    sleep: (ms: number) => {
-      clock.ms += ms;
-      return Promise.resolve();
-    },
-    advance: (ms: number) => (clock.ms += ms),
-  };
-}
-
+/** The connector's sleeps move the clock forward and the fake reads it: the rate is counted on it. */
 async function start(clock = virtualClock()) {
   const fake = createFakeColorme({
     accessToken: TOKEN,
@@ -39,13 +24,7 @@ async function start(clock = virtualClock()) {
     now: clock.now,
   });
   const server = await fake.listen();
-  const ctx: ConnectorContext<ColormeCredentials> = {
-    credentials,
-    baseUrl: server.url,
-    fetch: globalThis.fetch,
-    sleep: clock.sleep,
-    now: clock.now,
-  };
+  const ctx = fakeContext(credentials, server.url, clock);
   return { fake, server, ctx, clock };
 }
 
@@ -55,18 +34,9 @@ connectorContract('colorme', async () => {
     connector: createColormeConnector({ timeoutMs: 1000 }),
     ctx,
     wrongCredentials: { credentials: { accessToken: 'wrong' }, field: 'accessToken' },
-    seed: (data) => fake.seed(data),
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: () => server.close(),
+    ...contractHooks(fake, server),
   };
 });
-
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
 
 describe('カラーミーショップ specifics', () => {
   const data = generateShop(13, 900);
@@ -76,10 +46,7 @@ describe('カラーミーショップ specifics', () => {
   let close: () => Promise<void>;
   let checkRate = true;
   beforeEach(async () => {
-    const s = await start();
-    ({ fake, ctx } = s);
-    close = s.server.close;
-    fake.seed(data);
+    ({ fake, ctx, close } = await seeded(start(), data));
     checkRate = true;
   });
   afterEach(async () => {
@@ -185,25 +152,10 @@ describe('カラーミーショップ through a real import, the database and th
   let url: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    t = await openTestDb();
-    connections = new ConnectionRepository(
-      t.db.kysely,
-      await SecretBox.fromBase64Key(SecretBox.generateKey()),
-    );
-    const s = await start();
-    deps = {
-      db: t.db,
-      connections,
-      logger: silentLogger,
-      fetch,
-      sleep: s.clock.sleep,
-      now: s.clock.now,
-    };
-    ({ fake } = s);
+    const s = await seeded(start(), data);
+    ({ t, connections, deps } = await importDb(s.clock));
+    ({ fake, close } = s);
     url = s.server.url;
-    close = s.server.close;
-    fake.seed(data);
-    await insertBot(t.db, 'shop');
   });
   afterAll(async () => {
     await close();

@@ -1,12 +1,13 @@
 // ecforce connector against the fake ecforce Admin API: the shared contract, then what only
 // ecforce has (placeholder e-mails, 定期受注 states, split phone fields, Rails token header).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CartError, type ConnectorContext, type Page } from '../../carts/connector.ts';
+import { CartError, type ConnectorContext } from '../../carts/connector.ts';
 import { createEcforceConnector, ecforce, type EcforceCredentials } from '../../carts/ecforce.ts';
 import { normalizeSubscriptionStatus } from '../../crm/subscription-status.ts';
 import { generateShop } from '../fakes/cart-data.ts';
 import { createFakeEcforce, type FakeEcforce } from '../fakes/ecforce.ts';
 import { connectorContract } from './contract.ts';
+import { all, contractHooks, fakeContext, heldClock, seeded } from './harness.ts';
 
 const TOKEN = 'b2f0c7e4a1d94c3e8f5a6b7c8d9e0f1a';
 const credentials: EcforceCredentials = { shopDomain: 'shop.example.com', apiToken: TOKEN };
@@ -16,13 +17,7 @@ const connector = createEcforceConnector({ timeoutMs: 1000 });
 async function start() {
   const fake = createFakeEcforce({ apiToken: TOKEN });
   const server = await fake.listen();
-  const ctx: ConnectorContext<EcforceCredentials> = {
-    credentials,
-    baseUrl: server.url,
-    fetch: globalThis.fetch,
-    sleep: () => Promise.resolve(),
-    now: () => new Date('2026-11-23T00:00:00Z'),
-  };
+  const ctx = fakeContext(credentials, server.url, heldClock());
   return { fake, server, ctx };
 }
 
@@ -32,18 +27,9 @@ connectorContract('ecforce', async () => {
     connector,
     ctx,
     wrongCredentials: { credentials: { ...credentials, apiToken: 'wrong' }, field: 'apiToken' },
-    seed: (data) => fake.seed(data),
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: () => server.close(),
+    ...contractHooks(fake, server),
   };
 });
-
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
 
 describe('ecforce specifics', () => {
   const data = generateShop(7, 300);
@@ -51,11 +37,7 @@ describe('ecforce specifics', () => {
   let ctx: ConnectorContext<EcforceCredentials>;
   let close: () => Promise<void>;
   beforeEach(async () => {
-    const s = await start();
-    fake = s.fake;
-    ctx = s.ctx;
-    close = s.server.close;
-    fake.seed(data);
+    ({ fake, ctx, close } = await seeded(start(), data));
   });
   afterEach(() => close());
 

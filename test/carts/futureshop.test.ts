@@ -9,16 +9,15 @@ import {
   type FutureshopCredentials,
 } from '../../carts/futureshop.ts';
 import { customerKeys } from '../../crm/cart-keys.ts';
-import { ConnectionRepository } from '../../db/connections.ts';
-import { SecretBox } from '../../db/secret-box.ts';
+import type { ConnectionRepository } from '../../db/connections.ts';
 import { importResource, type ImportDeps } from '../../jobs/cart-import.ts';
-import { silentLogger } from '../../server/logger.ts';
 import { generateShop } from '../fakes/cart-data.ts';
 import { createFakeFutureshop, PAGE, type FakeFutureshop } from '../fakes/futureshop.ts';
 import { jstYmd, mobileMailOf, orderNoOf, shippedDayOf } from '../fakes/futureshop/records.ts';
-import { insertBot, insertFriend } from '../helpers/carts.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { insertFriend } from '../helpers/carts.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { connectorContract } from './contract.ts';
+import { all, closeClean, contractHooks, fakeContext, importDb, NOW, seeded } from './harness.ts';
 
 const credentials: FutureshopCredentials = {
   apiDomain: 'api.shop.example',
@@ -26,7 +25,11 @@ const credentials: FutureshopCredentials = {
   clientId: 'client-abc',
   clientSecret: 'secret-xyz',
 };
-const NOW = new Date('2026-11-23T00:00:00Z');
+/** futureshop's fake paces nothing: sleeps are instant and the test moves the clock by hand. */
+const instant = (clock: { now: Date }) => ({
+  now: () => clock.now,
+  sleep: () => Promise.resolve(),
+});
 
 async function start(
   clock = { now: NOW },
@@ -34,13 +37,7 @@ async function start(
 ) {
   const fake = createFakeFutureshop({ ...credentials, now: () => clock.now });
   const server = await fake.listen();
-  const ctx: ConnectorContext<FutureshopCredentials> = {
-    credentials,
-    baseUrl: server.url,
-    fetch: globalThis.fetch,
-    sleep: () => Promise.resolve(),
-    now: () => clock.now,
-  };
+  const ctx = fakeContext(credentials, server.url, instant(clock));
   return { fake, server, ctx, connector };
 }
 
@@ -53,20 +50,11 @@ connectorContract('futureshop', async () => {
       credentials: { ...credentials, clientSecret: 'wrong' },
       field: 'clientSecret',
     },
-    seed: (data) => fake.seed(data),
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: () => server.close(),
+    ...contractHooks(fake, server),
     orderId: orderNoOf,
     shippedAt: shippedDayOf,
   };
 });
-
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
 
 describe('futureshop specifics', () => {
   const data = generateShop(11, 260);
@@ -77,15 +65,9 @@ describe('futureshop specifics', () => {
   let close: () => Promise<void>;
   beforeEach(async () => {
     clock = { now: NOW };
-    const s = await start(clock);
-    ({ fake, ctx, connector } = s);
-    close = s.server.close;
-    fake.seed(data);
+    ({ fake, ctx, connector, close } = await seeded(start(clock), data));
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    await close();
-  });
+  afterEach(() => closeClean(fake, close));
 
   it('gets a token with Basic client id:secret and the shop key, then calls with Bearer', async () => {
     const seen: Array<{ path: string; auth: string; shop: string }> = [];
@@ -256,25 +238,10 @@ describe('futureshop through a real import, the database and the linking engine'
   let url: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    t = await openTestDb();
-    connections = new ConnectionRepository(
-      t.db.kysely,
-      await SecretBox.fromBase64Key(SecretBox.generateKey()),
-    );
-    deps = {
-      db: t.db,
-      connections,
-      logger: silentLogger,
-      fetch,
-      sleep: async () => {},
-      now: () => NOW,
-    };
-    const s = await start();
-    fake = s.fake;
+    ({ t, connections, deps } = await importDb(instant({ now: NOW })));
+    const s = await seeded(start(), data);
+    ({ fake, close } = s);
     url = s.server.url;
-    close = s.server.close;
-    fake.seed(data);
-    await insertBot(t.db, 'shop');
   });
   afterAll(async () => {
     await close();

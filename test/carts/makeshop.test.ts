@@ -2,7 +2,7 @@
 // checks one-request-per-second on, then what only makeshop has (XML, capped answers split into
 // windows, access URLs that expire, one rule across both APIs) and linking by its LINE id.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectorContext, Page } from '../../carts/connector.ts';
+import type { Page } from '../../carts/connector.ts';
 import {
   createMakeshopConnector,
   makeshop,
@@ -18,37 +18,18 @@ import { memberIdOf, orderNumberOf, orderXml } from '../fakes/makeshop/xml.ts';
 import { insertBot, insertConnection, insertFriend } from '../helpers/carts.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { connectorContract } from './contract.ts';
+import { all, contractHooks, fakeContext, NOW, seeded, virtualClock } from './harness.ts';
 
 const credentials: MakeshopCredentials = {
   shopId: 'kizunashop',
   orderToken: '61efa02bde9d3eb5714560b233596e42',
   memberToken: '0f4c1d2e3b5a69788796a5b4c3d2e1f0',
 };
-const NOW = new Date('2026-11-23T00:00:00Z');
-
-/** A virtual clock: sleeping moves it, so pacing costs no real time and the fake still sees it. */
-function virtualClock(start = NOW.getTime(), scale = 1) {
-  let t = start;
-  return {
-    now: () => new Date(t),
-    advance: (ms: number) => void (t += ms * scale),
-    sleep(ms: number) {
-      t += ms * scale;
-      return Promise.resolve();
-    },
-  };
-}
 
 async function start(clock = virtualClock(), connectorOptions = {}) {
   const fake = createFakeMakeshop({ ...credentials, now: clock.now });
   const server = await fake.listen();
-  const ctx: ConnectorContext<MakeshopCredentials> = {
-    credentials,
-    baseUrl: server.url,
-    fetch: globalThis.fetch,
-    sleep: clock.sleep,
-    now: clock.now,
-  };
+  const ctx = fakeContext(credentials, server.url, clock);
   const connector = createMakeshopConnector({ timeoutMs: 1000, ...connectorOptions });
   return { fake, server, ctx, clock, connector };
 }
@@ -63,30 +44,17 @@ connectorContract('makeshop', async () => {
       credentials: { ...credentials, orderToken: 'wrong' },
       field: 'orderToken',
     },
-    seed: (shop) => fake.seed(shop),
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: async () => {
-      await server.close();
-      expect(fake.violations).toEqual([]);
-    },
+    ...contractHooks(fake, server, true),
     customerId: (c) => memberIdOf(c),
     orderId: (o) => orderNumberOf(o),
   };
 });
 
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
-
 describe('makeshop specifics', () => {
   const data = generateShop(7, 300);
   let s: Awaited<ReturnType<typeof start>>;
   beforeEach(async () => {
-    s = await start();
-    s.fake.seed(data);
+    s = await seeded(start(), data);
   });
   afterEach(async () => {
     await s.server.close();
@@ -230,8 +198,7 @@ describe('makeshop through the fake, the database and the linking engine', () =>
   let s: Awaited<ReturnType<typeof start>>;
   beforeAll(async () => {
     t = await openTestDb();
-    s = await start();
-    s.fake.seed(data);
+    s = await seeded(start(), data);
   });
   afterAll(async () => {
     await s.server.close();

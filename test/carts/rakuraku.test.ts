@@ -3,7 +3,6 @@
 // windows, OAuth2 code exchange, customers and subscriptions from orders, 継続ステータス, birthday,
 // LINE id) and linking by phone with an order and by its LINE id through the database.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectorContext, Page } from '../../carts/connector.ts';
 import {
   createRakurakuConnector,
   rakuraku,
@@ -19,6 +18,7 @@ import { createFakeRakuraku, MAX_RESULTS, TEIKI_STATUS } from '../fakes/rakuraku
 import { insertBot, insertConnection, insertFriend } from '../helpers/carts.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { connectorContract } from './contract.ts';
+import { all, contractHooks, fakeContext, seeded, virtualClock } from './harness.ts';
 
 const TOKEN = 'r2r_at_5f1e2d3c4b5a69788796';
 const credentials: RakurakuCredentials = {
@@ -27,31 +27,12 @@ const credentials: RakurakuCredentials = {
   clientSecret: 'sid_abcd',
   accessToken: TOKEN,
 };
-const NOW = new Date('2026-11-23T00:00:00Z');
-
-function virtualClock(start = NOW.getTime()) {
-  let t = start;
-  return {
-    now: () => new Date(t),
-    advance: (ms: number) => void (t += ms),
-    sleep(ms: number) {
-      t += ms;
-      return Promise.resolve();
-    },
-  };
-}
 
 async function start(connectorOptions = {}) {
   const clock = virtualClock();
   const fake = createFakeRakuraku({ accessToken: TOKEN, now: clock.now });
   const server = await fake.listen();
-  const ctx: ConnectorContext<RakurakuCredentials> = {
-    credentials,
-    baseUrl: server.url,
-    fetch: globalThis.fetch,
-    sleep: clock.sleep,
-    now: clock.now,
-  };
+  const ctx = fakeContext(credentials, server.url, clock);
   const connector = createRakurakuConnector({ timeoutMs: 1000, ...connectorOptions });
   return { fake, server, ctx, clock, connector };
 }
@@ -68,6 +49,8 @@ connectorContract('rakuraku', async () => {
     connector,
     ctx,
     advance: clock.advance,
+    // Its seed below also keeps the shop, whose orders say when each customer last changed.
+    ...contractHooks(fake, server, true),
     wrongCredentials: {
       credentials: { ...credentials, accessToken: 'expired' },
       field: 'accessToken',
@@ -76,30 +59,17 @@ connectorContract('rakuraku', async () => {
       data = shop;
       fake.seed(shop);
     },
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: async () => {
-      await server.close();
-      expect(fake.violations).toEqual([]);
-    },
     customersFromOrders: true,
     customerUpdatedAt: (c) => latestUpdate(data!)(c),
   };
 });
-
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
 
 describe('楽楽リピート specifics', () => {
   // More orders than one search may output: the window must be split.
   const data = generateShop(5, 500);
   let s: Awaited<ReturnType<typeof start>>;
   beforeEach(async () => {
-    s = await start();
-    s.fake.seed(data);
+    s = await seeded(start(), data);
   });
   afterEach(async () => {
     await s.server.close();
@@ -221,8 +191,7 @@ describe('楽楽リピート through the fake, the database and the linking engi
   let s: Awaited<ReturnType<typeof start>>;
   beforeAll(async () => {
     t = await openTestDb();
-    s = await start();
-    s.fake.seed(data);
+    s = await seeded(start(), data);
   });
   afterAll(async () => {
     await s.server.close();

@@ -29,11 +29,11 @@ import { parseRakutenTime } from '../fakes/rakuten/validate.ts';
 import { insertBot, insertConnection, insertFriend } from '../helpers/carts.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { connectorContract } from './contract.ts';
+import { all, contractHooks, fakeContext, NOW, seeded } from './harness.ts';
 
 const SECRET = 'SP384756_aBcDeFgHiJkLmNoP';
 const LICENSE = 'SL384756_qRsTuVwXyZ012345';
 const credentials: RakutenCredentials = { serviceSecret: SECRET, licenseKey: LICENSE };
-const NOW = new Date('2026-11-23T00:00:00Z');
 /** The oldest order the connector asks for: 730 days back, less its 10-minute margin. */
 const FLOOR = NOW.getTime() - HISTORY_MS + 10 * 60_000;
 // Short enough that an injected hang costs the suite little, long enough for a loaded machine.
@@ -42,13 +42,7 @@ const connector = createRakutenConnector({ timeoutMs: 1000, minIntervalMs: 0 });
 async function start(now = () => NOW) {
   const fake = createFakeRakuten({ serviceSecret: SECRET, licenseKey: LICENSE, now });
   const server = await fake.listen();
-  const ctx: ConnectorContext<RakutenCredentials> = {
-    credentials,
-    baseUrl: server.url,
-    fetch: globalThis.fetch,
-    sleep: () => Promise.resolve(),
-    now,
-  };
+  const ctx = fakeContext(credentials, server.url, { now, sleep: () => Promise.resolve() });
   return { fake, server, ctx };
 }
 
@@ -78,6 +72,8 @@ connectorContract('rakuten', async () => {
   return {
     connector,
     ctx,
+    // Its seed below also works out the ids the connector will give the customers.
+    ...contractHooks(fake, server, true),
     wrongCredentials: {
       credentials: { ...credentials, licenseKey: 'expired' },
       field: 'licenseKey',
@@ -86,12 +82,6 @@ connectorContract('rakuten', async () => {
       data = shop;
       fake.seed(shop);
       byId = await idsOf(shop);
-    },
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: async () => {
-      await server.close();
-      expect(fake.violations).toEqual([]);
     },
     customerId: (c) => byId.get(c.id)!,
     orderId: (o) => orderNumberOf(o),
@@ -104,12 +94,6 @@ connectorContract('rakuten', async () => {
     listsOrder: (o) => o.orderedAt.getTime() >= FLOOR,
   };
 });
-
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
 
 type SearchBody = {
   dateType: number;
@@ -130,11 +114,7 @@ describe('Rakuten specifics', () => {
   let ctx: ConnectorContext<RakutenCredentials>;
   let close: () => Promise<void>;
   beforeEach(async () => {
-    const s = await start();
-    fake = s.fake;
-    ctx = s.ctx;
-    close = s.server.close;
-    fake.seed(data);
+    ({ fake, ctx, close } = await seeded(start(), data));
   });
   afterEach(async () => {
     await close();
@@ -363,11 +343,7 @@ describe('Rakuten through the fake, the database and the linking engine', () => 
   let close: () => Promise<void>;
   beforeAll(async () => {
     t = await openTestDb();
-    const s = await start();
-    fake = s.fake;
-    ctx = s.ctx;
-    close = s.server.close;
-    fake.seed(data);
+    ({ fake, ctx, close } = await seeded(start(), data));
   });
   afterAll(async () => {
     await close();

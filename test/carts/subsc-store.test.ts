@@ -2,13 +2,12 @@
 // (application id + secret key headers, offset paging, ISO datetimes, 継続 / 停止 / 終了), and the
 // real import into the database (phone linking, birthdays, statuses).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CartConnector, ConnectorContext, Page } from '../../carts/connector.ts';
+import type { CartConnector, ConnectorContext } from '../../carts/connector.ts';
 import {
   createSubscStoreConnector,
   subscStore,
   type SubscStoreCredentials,
 } from '../../carts/subsc-store.ts';
-import { normalizePhone } from '../../crm/identity.ts';
 import { normalizeSubscriptionStatus } from '../../crm/subscription-status.ts';
 import { generateShop } from '../fakes/cart-data.ts';
 import {
@@ -17,6 +16,16 @@ import {
   type FakeSubscStore,
 } from '../fakes/subsc-store.ts';
 import { connectorContract } from './contract.ts';
+import {
+  all,
+  closeClean,
+  contractHooks,
+  expectRawPhones,
+  fakeContext,
+  heldClock,
+  NOW,
+  seeded,
+} from './harness.ts';
 import { phoneCartImports } from './phone-cart-imports.ts';
 
 const APP_ID = 'app-20261123';
@@ -35,13 +44,7 @@ async function start(clock?: { t: number }) {
     clock: clock && (() => clock.t),
   });
   const server = await fake.listen();
-  const ctx: ConnectorContext<SubscStoreCredentials> = {
-    credentials,
-    baseUrl: `${server.url}/api/v1`,
-    fetch: globalThis.fetch,
-    sleep: (ms) => (clock && (clock.t += ms), Promise.resolve()),
-    now: () => new Date(clock?.t ?? Date.parse('2026-11-23T00:00:00Z')),
-  };
+  const ctx = fakeContext(credentials, `${server.url}/api/v1`, heldClock(clock));
   return { fake, server, ctx };
 }
 
@@ -51,38 +54,22 @@ connectorContract('サブスクストア', async () => {
     connector,
     ctx,
     wrongCredentials: { credentials: { ...credentials, secretKey: 'wrong' }, field: 'secretKey' },
-    seed: (data) => fake.seed(data),
-    failNext: (kind, times) => fake.inject(kind, times),
-    touch: (ids) => fake.touch(ids),
-    close: () => server.close(),
+    ...contractHooks(fake, server),
     holds: { lineUserId: false },
   };
 });
 
-async function all<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
-}
-
 describe('サブスクストア specifics', () => {
   const data = generateShop(13, 250);
-  const clock = { t: Date.parse('2026-11-23T00:00:00Z') };
+  const clock = { t: NOW.getTime() };
   let fake: FakeSubscStore;
   let ctx: ConnectorContext<SubscStoreCredentials>;
   let close: () => Promise<void>;
   beforeEach(async () => {
     clock.t += 60_000;
-    const s = await start(clock);
-    fake = s.fake;
-    ctx = s.ctx;
-    close = s.server.close;
-    fake.seed(data);
+    ({ fake, ctx, close } = await seeded(start(clock), data));
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    await close();
-  });
+  afterEach(() => closeClean(fake, close));
 
   it('sends both credential headers, pages by offset and resumes from the last updated_at', async () => {
     const sent: string[] = [];
@@ -110,16 +97,7 @@ describe('サブスクストア specifics', () => {
   });
 
   it('keeps phones raw in each form the shop typed, all normalizing to the same E.164', async () => {
-    const customers = await all(connector.customers(ctx, null));
-    const forms = new Set<string>();
-    for (const s of data.customers.filter((c) => c.phone)) {
-      const c = customers.find((x) => x.externalId === String(s.id))!;
-      expect(c.phones).toEqual([s.phone!.raw]);
-      const key = normalizePhone(c.phones[0]!);
-      expect(key.ok && key.e164).toBe(`+81${s.phone!.digits.slice(1)}`);
-      forms.add(s.phone!.format);
-    }
-    expect([...forms].sort()).toEqual(['e164', 'fullwidth', 'hyphen', 'plain', 'spaced', 'split']);
+    expectRawPhones(await all(connector.customers(ctx, null)), data);
   });
 
   it('maps customers: member number, kana, birthday; no LINE id', async () => {
