@@ -62,7 +62,9 @@ describe('filter SQL and the in-memory evaluator', () => {
       { numRuns: 20 },
     );
     expect(cases).toBeGreaterThanOrEqual(3000);
-    expect(splitting / cases).toBeGreaterThan(0.3);
+    // A check on the generator, not on the filters: random runs land between 0.29 and 0.4, so the
+    // bar sits below the observed low (0.3 once failed at 0.29).
+    expect(splitting / cases).toBeGreaterThan(0.2);
     // The hostile names were data, never SQL.
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from friends`.execute(
       t.db.kysely,
