@@ -67,7 +67,7 @@ const DEFAULT_OPTIONS: ShopifyOptions = {
   timeoutMs: 30_000,
   attempts: 8,
   firstImport: 'bulk',
-  bulkPageSize: 2000,
+  bulkPageSize: 250,
 };
 
 interface Connection {

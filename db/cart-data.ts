@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type {
   CartCustomer,
   CartKind,
@@ -98,13 +98,12 @@ function encode(value: unknown, type: ColumnType): unknown {
  * the server parses a few arrays instead of 40,000 parameters; against one JSON document
  * (json_populate_recordset), PostgreSQL spends a third less CPU. Rows change only forwards in time.
  */
-async function upsertRows(
-  db: Kysely<Database>,
+function upsertRows(
   connection: ConnectionRef,
   table: 'cart_customers' | 'cart_orders',
   columns: ReadonlyArray<readonly [string, ColumnType]>,
   rows: Array<Record<string, unknown>>,
-): Promise<void> {
+): PreparedUpsert {
   const all: ReadonlyArray<readonly [string, ColumnType]> = [['external_id', 'text'], ...columns];
   const arrays = sql.join(
     all.map(
@@ -122,11 +121,76 @@ async function upsertRows(
       (c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`,
     ),
   );
-  await sql`insert into ${sql.table(table)} (${names}, connection_id, bot_id, imported_at)
+  return sql`insert into ${sql.table(table)} (${names}, connection_id, bot_id, imported_at)
     select ${values}, ${connection.id}, ${connection.botId}, now()
     from unnest(${arrays}) as u(${aliases})
     on conflict (connection_id, external_id) do update set ${updates}
-    where excluded.updated_at_cart >= ${sql.ref(`${table}.updated_at_cart`)}`.execute(db);
+    where excluded.updated_at_cart >= ${sql.ref(`${table}.updated_at_cart`)}`;
+}
+
+/**
+ * A page's upsert, built before its transaction opens: encoding a page is most of the importer's
+ * own work, and done while the previous page commits, it costs the import no time.
+ */
+export type PreparedUpsert = RawBuilder<unknown>;
+
+export function prepareCustomers(
+  connection: ConnectionRef,
+  customers: CartCustomer[],
+): PreparedUpsert | null {
+  if (customers.length === 0) return null;
+  const rows = dedupe(customers).map((c) => {
+    const keys = customerKeys(connection.cart, c);
+    return {
+      external_id: c.externalId,
+      number: c.number ?? null,
+      email: c.email,
+      mobile_email: c.mobileEmail ?? null,
+      email_verified: c.emailVerified,
+      email_key: keys.emailKey,
+      phones: c.phones,
+      phone_keys: keys.phoneKeys,
+      line_user_id: c.lineUserId,
+      name: c.name,
+      name_kana: c.nameKana ?? null,
+      birthday: c.birthday,
+      custom_data: c.customData ?? null,
+      created_at_cart: iso(c.createdAt),
+      updated_at_cart: iso(c.updatedAt),
+    };
+  });
+  return upsertRows(connection, 'cart_customers', CUSTOMER_COLUMNS, rows);
+}
+
+export function prepareOrders(
+  connection: ConnectionRef,
+  orders: CartOrder[],
+): PreparedUpsert | null {
+  if (orders.length === 0) return null;
+  const rows = dedupe(orders).map((o) => {
+    const keys = orderKeys(connection.cart, o);
+    return {
+      external_id: o.externalId,
+      customer_external_id: o.customerExternalId,
+      number: o.number ?? null,
+      ordered_at: iso(o.orderedAt),
+      total_amount: o.totalAmount,
+      currency: o.currency,
+      status: o.status,
+      cancelled: o.cancelled,
+      items: o.items,
+      shipped_at: iso(o.shippedAt),
+      requested_delivery_date: o.requestedDeliveryDate,
+      carrier: o.carrier,
+      tracking_number: o.trackingNumber,
+      subscription_external_id: o.subscriptionExternalId,
+      subscription_sequence: o.subscriptionSequence,
+      orderer_phone_keys: keys.phoneKeys,
+      orderer_email_key: keys.emailKey,
+      updated_at_cart: iso(o.updatedAt),
+    };
+  });
+  return upsertRows(connection, 'cart_orders', ORDER_COLUMNS, rows);
 }
 
 /**
@@ -137,57 +201,17 @@ async function upsertRows(
 export class CartDataRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async upsertCustomers(connection: ConnectionRef, customers: CartCustomer[]): Promise<void> {
-    if (customers.length === 0) return;
-    const rows = dedupe(customers).map((c) => {
-      const keys = customerKeys(connection.cart, c);
-      return {
-        external_id: c.externalId,
-        number: c.number ?? null,
-        email: c.email,
-        mobile_email: c.mobileEmail ?? null,
-        email_verified: c.emailVerified,
-        email_key: keys.emailKey,
-        phones: c.phones,
-        phone_keys: keys.phoneKeys,
-        line_user_id: c.lineUserId,
-        name: c.name,
-        name_kana: c.nameKana ?? null,
-        birthday: c.birthday,
-        custom_data: c.customData ?? null,
-        created_at_cart: iso(c.createdAt),
-        updated_at_cart: iso(c.updatedAt),
-      };
-    });
-    await upsertRows(this.db, connection, 'cart_customers', CUSTOMER_COLUMNS, rows);
+  /** Runs an upsert built by prepareCustomers or prepareOrders. */
+  async upsert(prepared: PreparedUpsert | null): Promise<void> {
+    if (prepared) await prepared.execute(this.db);
   }
 
-  async upsertOrders(connection: ConnectionRef, orders: CartOrder[]): Promise<void> {
-    if (orders.length === 0) return;
-    const rows = dedupe(orders).map((o) => {
-      const keys = orderKeys(connection.cart, o);
-      return {
-        external_id: o.externalId,
-        customer_external_id: o.customerExternalId,
-        number: o.number ?? null,
-        ordered_at: iso(o.orderedAt),
-        total_amount: o.totalAmount,
-        currency: o.currency,
-        status: o.status,
-        cancelled: o.cancelled,
-        items: o.items,
-        shipped_at: iso(o.shippedAt),
-        requested_delivery_date: o.requestedDeliveryDate,
-        carrier: o.carrier,
-        tracking_number: o.trackingNumber,
-        subscription_external_id: o.subscriptionExternalId,
-        subscription_sequence: o.subscriptionSequence,
-        orderer_phone_keys: keys.phoneKeys,
-        orderer_email_key: keys.emailKey,
-        updated_at_cart: iso(o.updatedAt),
-      };
-    });
-    await upsertRows(this.db, connection, 'cart_orders', ORDER_COLUMNS, rows);
+  upsertCustomers(connection: ConnectionRef, customers: CartCustomer[]): Promise<void> {
+    return this.upsert(prepareCustomers(connection, customers));
+  }
+
+  upsertOrders(connection: ConnectionRef, orders: CartOrder[]): Promise<void> {
+    return this.upsert(prepareOrders(connection, orders));
   }
 
   /**

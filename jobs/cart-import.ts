@@ -8,7 +8,12 @@ import {
   type WebhookChange,
 } from '../carts/connector.ts';
 import type { CartCustomer, CartOrder, CartProduct, CartSubscription } from '../crm/cart.ts';
-import { CartDataRepository } from '../db/cart-data.ts';
+import {
+  CartDataRepository,
+  prepareCustomers,
+  prepareOrders,
+  type PreparedUpsert,
+} from '../db/cart-data.ts';
 import type { Connection, ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
 import { LinkEngine, type NewLink } from '../db/links.ts';
@@ -67,7 +72,7 @@ export async function importResource(
     };
     const cursor = await readCursor(deps.db, connection.id, resource);
     const source = joinPages(pages(connector, ctx, resource, cursor), deps.joinPagesTo ?? 2000);
-    for await (const page of readAhead(source)) {
+    for await (const { page, upsert } of readAhead(withUpserts(source, connection, resource))) {
       const links = await deps.db.kysely.transaction().execute(async (trx) => {
         // The page's cursor commits with its rows, so a commit lost to a database server crash
         // only means those pages are read again: no need to wait for the WAL flush of every page.
@@ -76,7 +81,7 @@ export async function importResource(
         if (deps.db.driver.kind === 'postgres')
           await sql`set local synchronous_commit = off`.execute(trx);
         const data = new CartDataRepository(trx);
-        const customerIds = await store(data, connection, resource, page);
+        const customerIds = await store(data, connection, resource, page, upsert);
         await sql`insert into sync_cursors (connection_id, resource, cursor, updated_at)
           values (${connection.id}, ${resource}, ${page.cursor}, now())
           on conflict (connection_id, resource) do update set cursor = excluded.cursor, updated_at = now()`.execute(
@@ -150,22 +155,42 @@ function pages(
   }
 }
 
+/**
+ * Each page with its customers' or orders' upsert built: in the read-ahead, so the importer's
+ * encoding of the next page overlaps the database's work on this one.
+ */
+async function* withUpserts(
+  source: AsyncIterable<Page<CartRecord>>,
+  connection: Connection,
+  resource: Resource,
+): AsyncIterable<{ page: Page<CartRecord>; upsert: PreparedUpsert | null }> {
+  for await (const page of source) {
+    const upsert =
+      resource === 'customers'
+        ? prepareCustomers(connection, page.items as CartCustomer[])
+        : resource === 'orders'
+          ? prepareOrders(connection, page.items as CartOrder[])
+          : null;
+    yield { page, upsert };
+  }
+}
+
 /** Stores a page; returns the cart customer ids whose linking may have changed. */
 async function store(
   data: CartDataRepository,
   connection: Connection,
   resource: Resource,
   page: Page<CartRecord>,
+  upsert: PreparedUpsert | null,
 ): Promise<string[]> {
   switch (resource) {
     case 'customers': {
-      const customers = page.items as CartCustomer[];
-      await data.upsertCustomers(connection, customers);
-      return customers.map((c) => c.externalId);
+      await data.upsert(upsert);
+      return (page.items as CartCustomer[]).map((c) => c.externalId);
     }
     case 'orders': {
       const orders = page.items as CartOrder[];
-      await data.upsertOrders(connection, orders);
+      await data.upsert(upsert);
       // An order can make its customer linkable (phone rule: "has at least one order").
       return [
         ...new Set(orders.flatMap((o) => (o.customerExternalId ? [o.customerExternalId] : []))),

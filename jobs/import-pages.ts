@@ -31,7 +31,7 @@ export async function* joinPages<T>(
       if (joined.items.length + joined.skipped.length >= min) {
         yield joined;
         joined = null;
-      }
+      } else await macrotask();
     }
   } catch (error) {
     if (joined) yield joined;
@@ -39,6 +39,17 @@ export async function* joinPages<T>(
   }
   if (joined) yield joined;
 }
+
+/**
+ * Lets the event loop run. A cart's pages often arrive faster than they are parsed (a bulk file
+ * downloads ahead in the stream's buffer), and reading them then chains microtasks only: without
+ * this, the database's answers to the page being committed would wait until the next page is
+ * read, and reading ahead would not overlap the commit at all.
+ */
+const macrotask = () =>
+  new Promise<void>((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 
 /**
  * Reads one page ahead: the cart is fetched and parsed while the page before commits, so the

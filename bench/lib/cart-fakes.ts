@@ -10,7 +10,7 @@ const customers = Number(process.env.CUSTOMERS ?? 1000);
 const ordersPerCustomer = Number(process.env.ORDERS_PER_CUSTOMER ?? 5);
 const shop = new LazyShop(20261123, customers, { ordersPerCustomer });
 
-// The export is ready at the first poll: the benchmark times the import, not Shopify's queue.
+// No queue before the export is written: the benchmark times the import, not Shopify's queue.
 const shopify = createFakeShopify({ bulkPolls: 0 });
 shopify.seedLazy(shop);
 const ecforce = createFakeEcforce({ apiToken: process.env.ECFORCE_TOKEN ?? 'bench' });

@@ -28,7 +28,10 @@ type Ctx = ConnectorContext<ShopifyCredentials>;
 type Json = Record<string, unknown>;
 
 export interface BulkOptions extends ClientOptions {
-  /** Records a page; each page is one transaction of the import. */
+  /**
+   * Records a page. The import joins pages into transactions of its own size (joinPages), and
+   * lets the event loop run between pages: small pages let the file be read while a commit runs.
+   */
   bulkPageSize: number;
 }
 

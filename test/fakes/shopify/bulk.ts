@@ -2,10 +2,15 @@
 // the schema, the operation stays RUNNING for a few polls of currentBulkOperation (or of
 // node(id:)), then its `url` serves JSONL where each nested connection's nodes are lines of
 // their own with `__parentId`. A store held in memory is exported when the operation starts (a
-// snapshot, as Shopify's is); a lazy store (benchmarks: millions of generated records) streams
-// its export as it is downloaded, through bulk-project.ts.
+// snapshot, as Shopify's is). A lazy store (benchmarks: millions of generated records) writes its
+// export to a file through bulk-project.ts while the operation runs, counting objects as it goes,
+// and completes when the file is whole: then, as on Shopify, the download is a finished file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { executeSync } from 'graphql';
 import { flattenNode, lazyExport, rootFields } from './bulk-project.ts';
+import { writeJsonl } from './jsonl.ts';
 import { checkDocument, adminSchema } from './schema.ts';
 import { rootValue, type Store } from './store.ts';
 
@@ -19,10 +24,12 @@ interface Operation {
   objectCount: string;
   rootObjectCount: string;
   fileSize: string | null;
-  /** The export, made when the operation started (in-memory stores) or as it is read (lazy). */
-  lines: () => Iterable<string>;
+  /** The export: lines made when the operation started, or the file a lazy store writes. */
+  file: { lines: readonly string[] } | { path: string };
   empty: boolean;
   pollsLeft: number;
+  /** False while a lazy store's export is being written. */
+  written: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -37,6 +44,21 @@ function flatten(data: Json): { lines: string[]; roots: number } {
     }
   }
   return { lines, roots };
+}
+
+/** Directories of lazy exports, removed when the process exits. */
+const exportDirs = new Set<string>();
+let removedOnExit = false;
+function exportDir(): string {
+  if (!removedOnExit) {
+    removedOnExit = true;
+    process.once('exit', () => {
+      for (const d of exportDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kizuna-fake-shopify-'));
+  exportDirs.add(dir);
+  return dir;
 }
 
 export function createBulk(store: Store, now: () => number, polls: () => number) {
@@ -59,8 +81,15 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
           : null,
       partialDataUrl: null,
     };
+  let dir: string | null = null;
+  const removeFiles = () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) exportDirs.delete(dir);
+    dir = null;
+  };
+
   const advance = (op: Operation | undefined | null) => {
-    if (op?.status === 'RUNNING' && --op.pollsLeft < 0) {
+    if (op?.status === 'RUNNING' && --op.pollsLeft < 0 && op.written) {
       op.status = 'COMPLETED';
       op.completedAt = new Date(now()).toISOString();
     }
@@ -83,15 +112,35 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
       pollsLeft: polls(),
     };
     if (store.lazy) {
-      const fields = rootFields(checked.document);
-      return {
+      dir ??= exportDir();
+      const op: Operation = {
         ...base,
-        // Counted by Shopify as it writes; a lazy export knows only when read, so left at 0.
+        // Counted as the file is written (Shopify counts roots and nested objects alike; the
+        // fake counts lines, which are the same thing in JSONL).
         objectCount: '0',
         rootObjectCount: '0',
-        lines: () => lazyExport(store, store.lazy!, checked.document, fields),
+        file: { path: join(dir, `${n}.jsonl`) },
         empty: false,
+        written: false,
       };
+      const lines = lazyExport(store, store.lazy, checked.document, rootFields(checked.document));
+      const path = op.file as { path: string };
+      void writeJsonl(lines, path.path, (count) => {
+        op.objectCount = String(count);
+      }).then(
+        ({ lines: count, bytes }) => {
+          Object.assign(op, {
+            objectCount: String(count),
+            fileSize: String(bytes),
+            empty: count === 0,
+            written: true,
+          });
+        },
+        () => {
+          Object.assign(op, { status: 'FAILED', errorCode: 'INTERNAL_SERVER_ERROR' });
+        },
+      );
+      return op;
     }
     const result = executeSync({
       schema: adminSchema(),
@@ -104,21 +153,22 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
       ...base,
       objectCount: String(lines.length),
       rootObjectCount: String(roots),
-      fileSize: String(lines.reduce((s, l) => s + l.length + 1, 0)),
-      lines: () => lines,
+      fileSize: String(lines.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0)),
+      file: { lines },
       empty: lines.length === 0,
+      written: true,
     };
   }
 
   return {
     refused,
     downloads,
-    /** The JSONL lines of operation `gid://shopify/BulkOperation/{n}`. */
-    file(n: string): Iterable<string> | undefined {
+    /** The export of operation `gid://shopify/BulkOperation/{n}`: its lines or its file. */
+    file(n: string): Operation['file'] | undefined {
       const op = ops.get(`gid://shopify/BulkOperation/${n}`);
       if (op?.status !== 'COMPLETED') return undefined;
       downloads.set(n, (downloads.get(n) ?? 0) + 1);
-      return op.lines();
+      return op.file;
     },
     root(origin: string) {
       return {
@@ -155,6 +205,7 @@ export function createBulk(store: Store, now: () => number, polls: () => number)
       };
     },
     reset() {
+      removeFiles();
       ops.clear();
       current = null;
       refused.length = 0;
