@@ -44,6 +44,19 @@ describe('import pages', () => {
     expect(got).toEqual([page([1, 2], 'b')]);
   });
 
+  it('lets the event loop run while it joins pages already at hand', async () => {
+    // The database's answers to the commit under way are macrotasks: they must not wait until a
+    // whole joined page of downloaded records has been read (see macrotask in import-pages.ts).
+    let answered = false;
+    setImmediate(() => {
+      answered = true;
+    });
+    const pages = Array.from({ length: 8 }, (_, i) => page([i], String(i)));
+    const first = await joinPages(cart(pages), 8)[Symbol.asyncIterator]().next();
+    expect(first.value).toEqual(page([0, 1, 2, 3, 4, 5, 6, 7], '7'));
+    expect(answered).toBe(true);
+  });
+
   it('reads the next page while the last one is handled, in order', async () => {
     const read: number[] = [];
     async function* slow(): AsyncIterable<number> {
