@@ -24,42 +24,8 @@ const CHUNK = 1000;
 type ColumnType =
   'text' | 'boolean' | 'numeric' | 'integer' | 'date' | 'timestamptz' | 'jsonb' | 'text[]';
 
-const CUSTOMER_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = [
-  ['number', 'text'],
-  ['email', 'text'],
-  ['mobile_email', 'text'],
-  ['email_verified', 'boolean'],
-  ['email_key', 'text'],
-  ['phones', 'text[]'],
-  ['phone_keys', 'text[]'],
-  ['line_user_id', 'text'],
-  ['name', 'text'],
-  ['name_kana', 'text'],
-  ['birthday', 'date'],
-  ['custom_data', 'jsonb'],
-  ['created_at_cart', 'timestamptz'],
-  ['updated_at_cart', 'timestamptz'],
-];
-
-const ORDER_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = [
-  ['customer_external_id', 'text'],
-  ['number', 'text'],
-  ['ordered_at', 'timestamptz'],
-  ['total_amount', 'numeric'],
-  ['currency', 'text'],
-  ['status', 'text'],
-  ['cancelled', 'boolean'],
-  ['items', 'jsonb'],
-  ['shipped_at', 'timestamptz'],
-  ['requested_delivery_date', 'date'],
-  ['carrier', 'text'],
-  ['tracking_number', 'text'],
-  ['subscription_external_id', 'text'],
-  ['subscription_sequence', 'integer'],
-  ['orderer_phone_keys', 'text[]'],
-  ['orderer_email_key', 'text'],
-  ['updated_at_cart', 'timestamptz'],
-];
+/** A column of a page's upsert: its name, its type, and its values, one a record. */
+type Column = readonly [name: string, type: ColumnType, values: readonly unknown[]];
 
 /** JSON.stringify turns a Date into text several times slower than toISOString does itself. */
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -74,21 +40,20 @@ const element = (s: string) => (QUOTE.test(s) ? `"${s.replace(QUOTES, '\\$&')}"`
  * (which escapes every element with two regular expressions): the import sends a column of
  * thousands of values a page.
  */
-function arrayLiteral(values: readonly unknown[]): string {
+function arrayLiteral(values: readonly unknown[], type: ColumnType = 'text'): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    out += (i > 0 ? ',' : '') + (v === null || v === undefined ? 'NULL' : element(String(v)));
+    out += (i > 0 ? ',' : '') + (v === null || v === undefined ? 'NULL' : element(encode(v, type)));
   }
   return `${out}}`;
 }
 
-function encode(value: unknown, type: ColumnType): unknown {
-  if (value === null || value === undefined) return null;
+function encode(value: unknown, type: ColumnType): string {
   if (type === 'jsonb') return JSON.stringify(value);
   // An array-valued column travels as the literal of its own array, cast back after unnest.
   if (type === 'text[]') return arrayLiteral(value as string[]);
-  return value;
+  return String(value);
 }
 
 /**
@@ -101,23 +66,21 @@ function encode(value: unknown, type: ColumnType): unknown {
 function upsertRows(
   connection: ConnectionRef,
   table: 'cart_customers' | 'cart_orders',
-  columns: ReadonlyArray<readonly [string, ColumnType]>,
-  rows: Array<Record<string, unknown>>,
+  columns: readonly Column[],
 ): PreparedUpsert {
-  const all: ReadonlyArray<readonly [string, ColumnType]> = [['external_id', 'text'], ...columns];
   const arrays = sql.join(
-    all.map(
-      ([name, type]) =>
-        sql`${arrayLiteral(rows.map((r) => encode(r[name], type)))}::${sql.raw(type === 'text[]' ? 'text' : type)}[]`,
+    columns.map(
+      ([, type, values]) =>
+        sql`${arrayLiteral(values, type)}::${sql.raw(type === 'text[]' ? 'text' : type)}[]`,
     ),
   );
-  const aliases = sql.raw(all.map((_, i) => `c${i}`).join(', '));
+  const aliases = sql.raw(columns.map((_, i) => `c${i}`).join(', '));
   const values = sql.raw(
-    all.map(([, type], i) => (type === 'text[]' ? `c${i}::text[]` : `c${i}`)).join(', '),
+    columns.map(([, type], i) => (type === 'text[]' ? `c${i}::text[]` : `c${i}`)).join(', '),
   );
-  const names = sql.join(all.map(([name]) => sql.ref(name)));
+  const names = sql.join(columns.map(([name]) => sql.ref(name)));
   const updates = sql.join(
-    [...columns.map(([name]) => name), 'imported_at'].map(
+    [...columns.map(([name]) => name).filter((n) => n !== 'external_id'), 'imported_at'].map(
       (c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`,
     ),
   );
@@ -139,27 +102,26 @@ export function prepareCustomers(
   customers: CartCustomer[],
 ): PreparedUpsert | null {
   if (customers.length === 0) return null;
-  const rows = dedupe(customers).map((c) => {
-    const keys = customerKeys(connection.cart, c);
-    return {
-      external_id: c.externalId,
-      number: c.number ?? null,
-      email: c.email,
-      mobile_email: c.mobileEmail ?? null,
-      email_verified: c.emailVerified,
-      email_key: keys.emailKey,
-      phones: c.phones,
-      phone_keys: keys.phoneKeys,
-      line_user_id: c.lineUserId,
-      name: c.name,
-      name_kana: c.nameKana ?? null,
-      birthday: c.birthday,
-      custom_data: c.customData ?? null,
-      created_at_cart: iso(c.createdAt),
-      updated_at_cart: iso(c.updatedAt),
-    };
-  });
-  return upsertRows(connection, 'cart_customers', CUSTOMER_COLUMNS, rows);
+  const list = dedupe(customers);
+  const keys = list.map((c) => customerKeys(connection.cart, c));
+  // A column at a time, each read by its own function: one shape per read, so each stays fast.
+  return upsertRows(connection, 'cart_customers', [
+    ['external_id', 'text', list.map((c) => c.externalId)],
+    ['number', 'text', list.map((c) => c.number ?? null)],
+    ['email', 'text', list.map((c) => c.email)],
+    ['mobile_email', 'text', list.map((c) => c.mobileEmail ?? null)],
+    ['email_verified', 'boolean', list.map((c) => c.emailVerified)],
+    ['email_key', 'text', keys.map((k) => k.emailKey)],
+    ['phones', 'text[]', list.map((c) => c.phones)],
+    ['phone_keys', 'text[]', keys.map((k) => k.phoneKeys)],
+    ['line_user_id', 'text', list.map((c) => c.lineUserId)],
+    ['name', 'text', list.map((c) => c.name)],
+    ['name_kana', 'text', list.map((c) => c.nameKana ?? null)],
+    ['birthday', 'date', list.map((c) => c.birthday)],
+    ['custom_data', 'jsonb', list.map((c) => c.customData ?? null)],
+    ['created_at_cart', 'timestamptz', list.map((c) => iso(c.createdAt))],
+    ['updated_at_cart', 'timestamptz', list.map((c) => iso(c.updatedAt))],
+  ]);
 }
 
 export function prepareOrders(
@@ -167,30 +129,28 @@ export function prepareOrders(
   orders: CartOrder[],
 ): PreparedUpsert | null {
   if (orders.length === 0) return null;
-  const rows = dedupe(orders).map((o) => {
-    const keys = orderKeys(connection.cart, o);
-    return {
-      external_id: o.externalId,
-      customer_external_id: o.customerExternalId,
-      number: o.number ?? null,
-      ordered_at: iso(o.orderedAt),
-      total_amount: o.totalAmount,
-      currency: o.currency,
-      status: o.status,
-      cancelled: o.cancelled,
-      items: o.items,
-      shipped_at: iso(o.shippedAt),
-      requested_delivery_date: o.requestedDeliveryDate,
-      carrier: o.carrier,
-      tracking_number: o.trackingNumber,
-      subscription_external_id: o.subscriptionExternalId,
-      subscription_sequence: o.subscriptionSequence,
-      orderer_phone_keys: keys.phoneKeys,
-      orderer_email_key: keys.emailKey,
-      updated_at_cart: iso(o.updatedAt),
-    };
-  });
-  return upsertRows(connection, 'cart_orders', ORDER_COLUMNS, rows);
+  const list = dedupe(orders);
+  const keys = list.map((o) => orderKeys(connection.cart, o));
+  return upsertRows(connection, 'cart_orders', [
+    ['external_id', 'text', list.map((o) => o.externalId)],
+    ['customer_external_id', 'text', list.map((o) => o.customerExternalId)],
+    ['number', 'text', list.map((o) => o.number ?? null)],
+    ['ordered_at', 'timestamptz', list.map((o) => iso(o.orderedAt))],
+    ['total_amount', 'numeric', list.map((o) => o.totalAmount)],
+    ['currency', 'text', list.map((o) => o.currency)],
+    ['status', 'text', list.map((o) => o.status)],
+    ['cancelled', 'boolean', list.map((o) => o.cancelled)],
+    ['items', 'jsonb', list.map((o) => o.items)],
+    ['shipped_at', 'timestamptz', list.map((o) => iso(o.shippedAt))],
+    ['requested_delivery_date', 'date', list.map((o) => o.requestedDeliveryDate)],
+    ['carrier', 'text', list.map((o) => o.carrier)],
+    ['tracking_number', 'text', list.map((o) => o.trackingNumber)],
+    ['subscription_external_id', 'text', list.map((o) => o.subscriptionExternalId)],
+    ['subscription_sequence', 'integer', list.map((o) => o.subscriptionSequence)],
+    ['orderer_phone_keys', 'text[]', keys.map((k) => k.phoneKeys)],
+    ['orderer_email_key', 'text', keys.map((k) => k.emailKey)],
+    ['updated_at_cart', 'timestamptz', list.map((o) => iso(o.updatedAt))],
+  ]);
 }
 
 /**
