@@ -23,6 +23,8 @@ export interface InboxProcessorOptions {
   idleMs?: number;
   /** Parallel claim loops (PGlite runs one statement at a time, so 1 there). */
   loops?: number;
+  /** Shop time zone, for rules run by events (default Asia/Tokyo). */
+  timeZone?: string | undefined;
   /** Seconds before retrying an event that failed `attempts` times (default 2^attempts, ≤ 300). */
   retryDelay?: (attempts: number) => number;
 }
@@ -146,6 +148,7 @@ export class InboxProcessor {
       friends: new FriendRepository(trx),
       conversations: new ConversationRepository(trx),
       postbacks: this.options.postbacks,
+      timeZone: this.options.timeZone,
       refreshProfiles: (lineUserIds) =>
         lineUserIds.length > 0
           ? this.options.enqueueProfileRefresh(trx, botId, lineUserIds)

@@ -54,6 +54,7 @@ export class AccountLinkNonces {
     nonce: string,
     friendId: string,
     at: Date,
+    timeZone?: string,
   ): Promise<AccountLinkOutcome> {
     const spent = await this.db
       .updateTable('account_link_nonces')
@@ -90,7 +91,12 @@ export class AccountLinkNonces {
       )
       .execute();
     await refreshFriendPurchases(this.db, { friendIds: [friendId] });
-    await runRules(this.db, botId, { cause: 'link', now: new Date(), friendIds: [friendId] });
+    await runRules(this.db, botId, {
+      cause: 'link',
+      now: new Date(),
+      friendIds: [friendId],
+      timeZone,
+    });
     return 'linked';
   }
 }

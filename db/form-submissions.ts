@@ -49,7 +49,11 @@ export const SUBMITS_PER_MINUTE = 5;
  * the stored outcome and changes nothing.
  */
 export class FormSubmissions {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Shop time zone, for the rules a submission runs (default Asia/Tokyo). */
+    private readonly timeZone?: string,
+  ) {}
 
   /** Submits by this user in the last minute, and seconds until the oldest of them leaves it. */
   async recent(botId: string, lineUserId: string): Promise<{ count: number; retryAfter: number }> {
@@ -109,7 +113,12 @@ export class FormSubmissions {
       });
       const outcome = await linkNow(trx, s.botId, friend.id);
       // F5.3: a form submit runs the rules at once, for this friend only.
-      await runRules(trx, s.botId, { cause: 'form', now: new Date(), friendIds: [friend.id] });
+      await runRules(trx, s.botId, {
+        cause: 'form',
+        now: new Date(),
+        friendIds: [friend.id],
+        timeZone: this.timeZone,
+      });
       await trx
         .updateTable('form_submissions')
         .set({ outcome: JSON.stringify(outcome) })

@@ -115,8 +115,9 @@ export async function rulesOnLink(
   db: Kysely<Database>,
   botId: string,
   links: readonly { friendId: string }[],
+  timeZone?: string,
 ): Promise<void> {
   if (links.length === 0) return;
   const friendIds = [...new Set(links.map((l) => l.friendId))];
-  await runRules(db, botId, { cause: 'link', now: new Date(), friendIds });
+  await runRules(db, botId, { cause: 'link', now: new Date(), friendIds, timeZone });
 }

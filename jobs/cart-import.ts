@@ -34,6 +34,8 @@ export interface ImportDeps {
   now(): Date;
   /** Records a committed page holds at least when the cart's own pages are smaller; 2,000. */
   joinPagesTo?: number;
+  /** Shop time zone, for the rules that run on each link (default Asia/Tokyo). */
+  timeZone?: string | undefined;
 }
 
 export interface ImportResult {
@@ -104,7 +106,7 @@ export async function importResource(
           connectionId: connection.id,
           customerExternalIds: customerIds,
         });
-        await rulesOnLink(trx, connection.botId, linked);
+        await rulesOnLink(trx, connection.botId, linked, deps.timeZone);
         return linked;
       });
       result.imported += page.items.length;
@@ -219,6 +221,7 @@ export async function applyWebhookChanges(
   connection: Connection,
   changes: WebhookChange[],
   delivery: { id: string; topic: string | null } | null,
+  timeZone?: string,
 ): Promise<NewLink[] | 'duplicate'> {
   return db.kysely.transaction().execute(async (trx) => {
     // Recorded in the same transaction as the changes: a delivery that failed half-way is not
@@ -266,7 +269,7 @@ export async function applyWebhookChanges(
       connectionId: connection.id,
       customerExternalIds: customers,
     });
-    await rulesOnLink(trx, connection.botId, linked);
+    await rulesOnLink(trx, connection.botId, linked, timeZone);
     return linked;
   });
 }

@@ -18,6 +18,8 @@ export interface CartJobDeps {
   enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
   /** Tells staff about a failed sync, and that it recovered (F3.5). */
   notices: Pick<Notifier, 'raise' | 'recovered'>;
+  /** Shop time zone (default Asia/Tokyo). */
+  timeZone?: string | undefined;
 }
 
 const resourceSchema = z.enum(['customers', 'orders', 'subscriptions', 'products']);
@@ -53,6 +55,7 @@ export function cartImportJob(deps: CartJobDeps): JobDefinition<z.infer<typeof i
             fetch: deps.fetch,
             sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
             now: () => new Date(),
+            timeZone: deps.timeZone,
           },
           connector,
           connection,

@@ -98,6 +98,7 @@ export function createKizuna(options: KizunaOptions) {
     fetch: fetchImpl,
     enqueueImports,
     notices,
+    timeZone: options.timeZone,
   };
   const cartImport = cartImportJob(cartDeps);
   const richMenuDeps: RichMenuJobDeps = {
@@ -127,6 +128,7 @@ export function createKizuna(options: KizunaOptions) {
 
   const processor = new InboxProcessor({
     ...options.inbox,
+    timeZone: options.timeZone,
     db,
     logger,
     postbacks,

@@ -17,6 +17,8 @@ export interface EventContext {
   postbacks: PostbackRegistry;
   /** Enqueues profile fetches for these users (one statement for all of them). */
   refreshProfiles(lineUserIds: string[]): Promise<void>;
+  /** Shop time zone, for the rules an account link runs (default Asia/Tokyo). */
+  timeZone?: string | undefined;
 }
 
 /** Makes sure the friend behind an event exists; a new one gets its profile fetched. */

@@ -43,7 +43,13 @@ export async function handleEvent(raw: WebhookEvent, ctx: EventContext): Promise
       // expired or unknown nonce links nothing and is recorded as such.
       const outcome =
         event.link.result === 'ok'
-          ? await new AccountLinkNonces(ctx.trx).consume(ctx.botId, event.link.nonce, friend.id, at)
+          ? await new AccountLinkNonces(ctx.trx).consume(
+              ctx.botId,
+              event.link.nonce,
+              friend.id,
+              at,
+              ctx.timeZone,
+            )
           : 'failed';
       await ctx.trx
         .insertInto('account_links')

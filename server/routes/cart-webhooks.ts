@@ -47,6 +47,7 @@ export function cartWebhookRoutes() {
       connection,
       changes,
       deliveryId ? { id: deliveryId, topic: c.req.header('x-shopify-topic') ?? null } : null,
+      c.var.deps.timeZone,
     );
     if (links === 'duplicate') return c.json({ duplicate: true }, 200);
     logger.debug('cart webhook applied', {

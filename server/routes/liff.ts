@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { cartKindSchema } from '../../crm/cart-kind.ts';
 import { FIELD_TYPES, formKeySchema, parseSubmission } from '../../crm/form.ts';
 import { FormRepository } from '../../db/forms.ts';
+import { DEFAULT_TIME_ZONE } from '../../db/filter-sql.ts';
 import { FormSubmissions, SUBMITS_PER_MINUTE } from '../../db/form-submissions.ts';
 import { purchaseHistory } from '../../db/purchase-history.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -140,9 +141,9 @@ const routes = {
   }),
 };
 
-/** Today in Japan, where the shops are: a birthday must lie before it. */
-const todayInJapan = (now: Date) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(now);
+/** Today in the shop's time zone: a birthday must lie before it. */
+const todayIn = (timeZone: string, now: Date) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone }).format(now);
 
 /** The API of the LIFF mini-apps (F8): no admin token, the LIFF ID token instead. */
 export function liffRoutes() {
@@ -160,7 +161,7 @@ export function liffRoutes() {
       const { submissionId, values } = c.req.valid('json');
       const lineUserId = c.var.lineUserId;
       const db = c.var.deps.db.kysely;
-      const submissions = new FormSubmissions(db);
+      const submissions = new FormSubmissions(db, c.var.deps.timeZone);
       const form = await new FormRepository(db).get(botId, formKey);
       if (!form) throw notFound('form');
 
@@ -180,7 +181,11 @@ export function liffRoutes() {
         );
       }
 
-      const parsed = parseSubmission(form, values, todayInJapan(new Date()));
+      const parsed = parseSubmission(
+        form,
+        values,
+        todayIn(c.var.deps.timeZone ?? DEFAULT_TIME_ZONE, new Date()),
+      );
       if (!parsed.ok) {
         const lang = language(c);
         const fields = parsed.errors.map((e) => ({ field: e.field, message: e.message[lang] }));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY_FORM } from '../../crm/form.ts';
 import type { RuleInput } from '../../crm/rule.ts';
 import { FormSubmissions } from '../../db/form-submissions.ts';
-import { runRules } from '../../db/rule-runner.ts';
+import { rulesOnLink, runRules } from '../../db/rule-runner.ts';
 import { RuleRepository } from '../../db/rules.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { worldOf, writeWorld, type GenFriend } from '../helpers/segments.ts';
@@ -170,6 +170,16 @@ describe('auto-tag rules (F5.3)', () => {
     expect(run).toMatchObject({ added: 1 });
     expect(await holders(VIP!)).toEqual([id(2), id(3)]);
     expect((await rules.runs(run!.ruleId, { limit: 1 }))[0]).toMatchObject({ scopedTo: 1 });
+  });
+
+  it('an immediate pass reads days in the shop time zone', async () => {
+    // f0 ordered at 2026-01-05 00:00 UTC: the 5th in Tokyo, still the 4th in Honolulu.
+    const day = { from: '2026-01-05', to: '2026-01-05' };
+    await rule({ tagId: BUYER!, filter: { kind: 'purchased', productCodes: ['P1'], range: day } });
+    await rulesOnLink(t.db.kysely, w.botId, [{ friendId: id(0) }], 'Pacific/Honolulu');
+    expect(await holders(BUYER!)).toEqual([]);
+    await rulesOnLink(t.db.kysely, w.botId, [{ friendId: id(0) }]);
+    expect(await holders(BUYER!)).toEqual([id(0)]);
   });
 
   it('a form submit runs the rules at once for its friend', async () => {
