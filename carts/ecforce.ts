@@ -29,6 +29,7 @@
 //   The storefront page is https://{shopDomain}/shop/products/{number}. Subscription courses are
 //   not told apart in the listing, so courseCode stays null.
 import { z } from 'zod';
+import { restSession, type RestCart } from './rest-sync.ts';
 import type { CartProduct } from '../crm/cart.ts';
 import {
   CartError,
@@ -98,18 +99,16 @@ function positionOf(r: Resource): Position | null {
 }
 const seen = (p: Position, at: Position) => p.t < at.t || (p.t === at.t && p.id <= at.id);
 
-function retryAfterMs(header: string | null, now: Date): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
-}
-
-function isDnsFailure(e: unknown): boolean {
-  const cause = (e as { cause?: { code?: unknown } } | null)?.cause;
-  return cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN';
-}
+/** ecforce's admin API as a REST cart: token auth on the shop's own domain. */
+const ecforceRest: RestCart<EcforceCredentials> = {
+  label: 'ecforce',
+  baseUrl: (c) => `https://${c.shopDomain}`,
+  headers: (c) => ({ Authorization: `Token token="${c.apiToken}"` }),
+  secretField: 'apiToken',
+  secretName: 'API認証トークン',
+  domainField: 'shopDomain',
+  domain: (c) => c.shopDomain,
+};
 
 export function createEcforceConnector(
   options: EcforceOptions = {},
@@ -118,91 +117,16 @@ export function createEcforceConnector(
   const maxAttempts = options.maxAttempts ?? 6;
 
   /**
-   * One GET with retries. 429, 5xx, timeouts and network errors back off (1 s, 2 s, 4 s ... or
-   * Retry-After); 401/403 mean the token is wrong (at connect time) or was revoked (later).
+   * One GET with retries (rest-sync.ts): 429, 5xx, timeouts and network errors back off;
+   * 401/403 mean the token is wrong (at connect time) or was revoked (later). No pacing: ecforce
+   * publishes no rate limit.
    */
-  async function get(
-    ctx: Ctx,
-    path: string,
-    params: URLSearchParams,
-    connecting: boolean,
-  ): Promise<unknown> {
-    const base = (ctx.baseUrl ?? `https://${ctx.credentials.shopDomain}`).replace(/\/+$/, '');
-    const url = `${base}/api/v2/admin/${path}?${params.toString()}`;
-    const headers = {
-      Authorization: `Token token="${ctx.credentials.apiToken}"`,
-      Accept: 'application/json',
-    };
-    for (let attempt = 1; ; attempt++) {
-      let failure: CartError;
-      let wait: number | null = null;
-      const timer = AbortSignal.timeout(timeoutMs);
-      const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer]) : timer;
-      try {
-        const res = await ctx.fetch(url, { headers, signal });
-        if (res.ok) {
-          try {
-            return await res.json();
-          } catch (e) {
-            if (!timer.aborted)
-              throw new CartError(
-                'malformed',
-                `ecforce answered ${path} with invalid JSON`,
-                undefined,
-                { cause: e },
-              );
-            throw e;
-          }
-        }
-        await res.body?.cancel();
-        if (res.status === 401 || res.status === 403) {
-          throw connecting
-            ? new CartError(
-                'bad_credentials',
-                'ecforceがAPI認証トークンを受け付けません',
-                'apiToken',
-              )
-            : new CartError(
-                'revoked',
-                'ecforceがAPI認証トークンを拒否しました。再接続してください',
-              );
-        }
-        if (res.status === 404)
-          throw new CartError(
-            'not_found',
-            `ecforceのショップが見つかりません (${ctx.credentials.shopDomain})`,
-            'shopDomain',
-          );
-        if (res.status === 429) {
-          failure = new CartError('rate_limited', 'ecforceのAPI利用制限に達しました');
-          wait = retryAfterMs(res.headers.get('retry-after'), ctx.now());
-        } else if (res.status >= 500) {
-          failure = new CartError('unavailable', `ecforceが応答できません (HTTP ${res.status})`);
-        } else {
-          throw new CartError('malformed', `ecforce refused ${path} (HTTP ${res.status})`);
-        }
-      } catch (e) {
-        if (e instanceof CartError) throw e;
-        if (ctx.signal?.aborted) throw e;
-        if (isDnsFailure(e))
-          throw new CartError(
-            'not_found',
-            `ショップのドメインが見つかりません (${ctx.credentials.shopDomain})`,
-            'shopDomain',
-            { cause: e },
-          );
-        failure = new CartError(
-          'unavailable',
-          timer.aborted
-            ? `ecforceが${timeoutMs / 1000}秒以内に応答しませんでした`
-            : 'ecforceに接続できません',
-          undefined,
-          { cause: e },
-        );
-      }
-      if (attempt >= maxAttempts) throw failure;
-      await ctx.sleep(wait ?? Math.min(1000 * 2 ** (attempt - 1), 60_000));
-    }
+  function get(ctx: Ctx, path: string, params: URLSearchParams, connecting: boolean) {
+    return restSession(ctx, ecforceRest, { timeoutMs, maxAttempts, minIntervalMs: 0 }).get(
+      `api/v2/admin/${path}`,
+      params,
+      connecting,
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   type Page,
   type SkippedRecord,
 } from './connector.ts';
+import { retryAfterMs } from './paced.ts';
 import type { CartCustomer, CartKind, CartOrder, CartSubscription } from '../crm/cart.ts';
 
 /** How one cart's requests are addressed and how its refusals are named. */
@@ -21,6 +22,8 @@ export interface RestCart<C> {
   headers(credentials: C): Record<string, string>;
   /** The credential field a refused request names (the secret a shop re-enters). */
   secretField: string;
+  /** What that secret is called in messages ("API認証トークン"); 認証情報 when not given. */
+  secretName?: string;
   /** The credential field naming the shop, for unknown domains (404 / DNS). */
   domainField: string;
   domain(credentials: C): string;
@@ -37,14 +40,6 @@ export interface RestOptions {
   minIntervalMs: number;
 }
 
-function retryAfterMs(header: string | null, now: Date): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
-}
-
 function isDnsFailure(e: unknown): boolean {
   const cause = (e as { cause?: { code?: unknown } } | null)?.cause;
   return cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN';
@@ -59,6 +54,7 @@ export function restSession<C>(ctx: ConnectorContext<C>, cart: RestCart<C>, opts
   let last: number | null = null;
   const base = (ctx.baseUrl ?? cart.baseUrl(ctx.credentials)).replace(/\/+$/, '');
   const headers = { ...cart.headers(ctx.credentials), Accept: 'application/json' };
+  const secret = cart.secretName ?? '認証情報';
 
   async function pace(): Promise<void> {
     if (last !== null && opts.minIntervalMs > 0) {
@@ -98,10 +94,13 @@ export function restSession<C>(ctx: ConnectorContext<C>, cart: RestCart<C>, opts
           throw connecting
             ? new CartError(
                 'bad_credentials',
-                `${cart.label}が認証情報を受け付けません${cart.refusedHint ? `。${cart.refusedHint}` : ''}`,
+                `${cart.label}が${secret}を受け付けません${cart.refusedHint ? `。${cart.refusedHint}` : ''}`,
                 cart.secretField,
               )
-            : new CartError('revoked', `${cart.label}が認証情報を拒否しました。再接続してください`);
+            : new CartError(
+                'revoked',
+                `${cart.label}が${secret}を拒否しました。再接続してください`,
+              );
         if (res.status === 404)
           throw new CartError(
             'not_found',
