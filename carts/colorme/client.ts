@@ -2,6 +2,7 @@
 // under the 120-per-minute guideline, retries with backoff on 429/5xx/timeouts, and errors in a
 // shop's words. Assumptions: top of ../colorme.ts.
 import { CartError, type ConnectorContext } from '../connector.ts';
+import { retryAfterMs } from '../paced.ts';
 import { BASE_URL, listResponse } from './wire.ts';
 
 export interface ColormeCredentials {
@@ -13,14 +14,6 @@ export interface ClientOptions {
   maxAttempts: number;
   /** Least time between two requests: 500 ms keeps to 120 a minute. */
   minIntervalMs: number;
-}
-
-function retryAfterMs(header: string | null, now: Date): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? null : Math.max(0, t - now.getTime());
 }
 
 /**

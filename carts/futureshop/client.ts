@@ -2,6 +2,7 @@
 // again once on a 401), Bearer + X-SHOP-KEY on every call, retries with backoff on 429/5xx/
 // timeouts, and errors in a shop's words. Assumptions: top of ../futureshop.ts.
 import { CartError, type ConnectorContext } from '../connector.ts';
+import { retryAfterMs } from '../paced.ts';
 import { tokenResponse } from './wire.ts';
 
 export interface FutureshopCredentials {
@@ -33,14 +34,6 @@ interface Token {
 export type TokenCache = Map<string, Token>;
 const cacheKey = (base: string, c: FutureshopCredentials) =>
   JSON.stringify([base, c.shopKey, c.clientId, c.clientSecret]);
-
-function retryAfterMs(header: string | null, now: Date): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
-}
 
 function isDnsFailure(e: unknown): boolean {
   const cause = (e as { cause?: { code?: unknown } } | null)?.cause;

@@ -3,6 +3,7 @@
 // searchOrder / getOrder calls the connector builds on. Assumptions: top of ../rakuten.ts.
 import { z } from 'zod';
 import { CartError, type ConnectorContext, type SkippedRecord } from '../connector.ts';
+import { retryAfterMs } from '../paced.ts';
 import {
   errorResponse,
   getOrderRequest,
@@ -29,14 +30,6 @@ export interface ClientOptions {
 const SECOND = 1000;
 export const GET_ORDER_BATCH = 100;
 const BASE_URL = 'https://api.rms.rakuten.co.jp';
-
-function retryAfterMs(header: string | null, now: Date): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
-}
 
 function messagesOf(body: unknown): string {
   const parsed = errorResponse.safeParse(body);
