@@ -303,7 +303,8 @@ async function waitProcessed(db: pg.Client, timeoutMs: number): Promise<void> {
   const started = Date.now();
   for (;;) {
     const { rows } = await db.query<{ n: string }>(
-      `select count(*) as n from line_events where state in ('pending','processing')`,
+      `select (select count(*) from line_events where state in ('pending','processing'))
+         + (select count(*) from line_inbox) as n`,
     );
     if (Number(rows[0]!.n) === 0) return;
     if (Date.now() - started > timeoutMs) throw new Error('events were not processed in time');

@@ -2,13 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { ConversationRepository } from '../db/conversations.ts';
 import { FriendRepository } from '../db/friends.ts';
+import { LineInboxRepository } from '../db/line-inbox.ts';
 import { LineEventRepository, type EventOutcome, type StoredEvent } from '../db/line-events.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../server/logger.ts';
 import type { EventContext } from './events/context.ts';
 import { handleEvent } from './events/handle.ts';
-import { handleWave, waves } from './events/wave.ts';
+import { handleWave, waves, type Outcome } from './events/wave.ts';
 import type { PostbackRegistry } from './postbacks.ts';
+
+/** LINE sends 1–5 events per request; a batch of `batchSize` events takes about this many bodies. */
+const EVENTS_PER_BODY = 3;
 
 export interface InboxProcessorOptions {
   db: Db;
@@ -30,42 +34,95 @@ export interface InboxProcessorOptions {
 }
 
 /**
- * Processes the webhook inbox. A claimed batch runs in one transaction: one commit per batch keeps
- * throughput high. An event whose handler throws is rolled back alone (see runOnce), then retried
+ * Processes the webhook inbox. A batch runs in one transaction: one commit per batch keeps
+ * throughput high. An event whose handler throws is rolled back alone (see runBatch), then retried
  * later with backoff until it is marked failed.
  */
 export class InboxProcessor {
   private readonly events: LineEventRepository;
+  private readonly inbox: LineInboxRepository;
   private running = false;
   private wake: (() => void) | undefined;
   private loops: Promise<void>[] = [];
 
   constructor(private readonly options: InboxProcessorOptions) {
     this.events = new LineEventRepository(options.db.kysely);
+    this.inbox = new LineInboxRepository(options.db.kysely);
   }
 
-  /** Claims and processes one batch; resolves to the number of events claimed. */
+  /**
+   * Processes one batch; resolves to how many events (or bodies) it moved on. Events left pending
+   * (retries) go first, being older; then bodies from the inbox.
+   */
   async runOnce(limit = this.options.batchSize ?? 200): Promise<number> {
     const batch = await this.events.claim(limit);
-    if (batch.length === 0) return 0;
-    // Fast path: the whole batch in one transaction. If any handler throws, all of it is rolled
-    // back and the batch runs again with a savepoint per event, so only the failing one is held back.
-    if (!(await this.runBatch(batch, false))) await this.runBatch(batch, true);
-    return batch.length;
+    if (batch.length > 0) {
+      // The batch in one transaction; if any handler throws, all of it is rolled back and the
+      // batch runs again with a savepoint per event, so only the failing one is held back.
+      if (!(await this.runBatch(batch, false))) await this.runBatch(batch, true);
+      return batch.length;
+    }
+    return this.takeInbox(Math.max(1, Math.floor(limit / EVENTS_PER_BODY)));
+  }
+
+  /**
+   * Takes bodies from the inbox and runs their new events in the same transaction, so each event
+   * row is written once, already processed, and the bodies leave the inbox only with their
+   * effects. If anything throws, that is all rolled back and the bodies are taken in as pending
+   * events instead, for the claim path to run one by one with retries; a body intake itself
+   * cannot read is set aside. Resolves to the number of bodies taken.
+   */
+  private async takeInbox(bodies: number): Promise<number> {
+    const trx = await this.options.db.kysely.startTransaction().execute();
+    try {
+      const taken = await this.inbox.take(trx, bodies, 'processed');
+      const outcomes = await this.runWaves(trx, taken.events);
+      // Rows were stored as done; only the other outcomes need writing.
+      await this.events.finish(
+        trx,
+        outcomes.filter((o) => o.outcome !== 'done'),
+      );
+      await trx.commit().execute();
+      return taken.bodies;
+    } catch (error) {
+      this.options.logger.warn('inbox: a batch failed; its events go pending, to run one by one', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+    }
+    try {
+      return (
+        await this.options.db.kysely
+          .transaction()
+          .execute((t) => this.inbox.take(t, bodies, 'pending'))
+      ).bodies;
+    } catch (error) {
+      this.options.logger.error('inbox: a body cannot be read; finding it', { error });
+      return (await this.inbox.setAsideUnreadable(bodies)) ? 1 : 0;
+    }
+  }
+
+  /** The fast path: a batch in waves (see waves()), each wave set-based per bot. */
+  private async runWaves(trx: Kysely<Database>, batch: StoredEvent[]): Promise<Outcome[]> {
+    const done: Outcome[] = [];
+    for (const wave of waves(batch)) {
+      for (const [botId, events] of byBot(wave))
+        done.push(...(await handleWave(this.context(trx, botId), events)));
+    }
+    return done;
   }
 
   /** Runs a batch in one transaction; false when the fast path hit an error and must be redone. */
   private async runBatch(batch: StoredEvent[], isolated: boolean): Promise<boolean> {
     const failures: Array<{ event: StoredEvent; error: unknown }> = [];
-    const done: Array<{ event: StoredEvent; outcome: EventOutcome }> = [];
+    const done: Outcome[] = [];
     const trx = await this.options.db.kysely.startTransaction().execute();
     try {
       if (!isolated) {
-        // Fast path: the batch in waves (see waves()), each wave set-based per bot.
-        for (const wave of waves(batch)) {
-          for (const [botId, events] of byBot(wave))
-            done.push(...(await handleWave(this.context(trx, botId), events)));
-        }
+        done.push(...(await this.runWaves(trx, batch)));
       } else {
         for (const event of batch) {
           const savepoint = await trx.savepoint('event').execute();

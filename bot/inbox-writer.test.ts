@@ -1,20 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { LineEventRepository } from '../db/line-events.ts';
-import { InboxWriter, type InboxBody } from './inbox-writer.ts';
+import type { InboxBody as StoredBody } from '../db/line-inbox.ts';
+import { InboxWriter } from './inbox-writer.ts';
 
 /** A repository that records each statement and refuses any that holds a body marked "bad". */
 function recordingRepository(options: { hold?: Promise<void> } = {}) {
   const statements: string[][] = [];
   const repository = {
-    async insert(bodies: InboxBody[]) {
+    async append(bodies: StoredBody[]) {
       await options.hold;
-      statements.push(bodies.map((b) => b.body));
-      if (bodies.some((b) => b.body === 'bad')) throw new Error('refused');
-      return bodies.reduce((n, b) => n + b.events, 0);
+      const texts = bodies.map((b) => new TextDecoder().decode(b.body));
+      statements.push(texts);
+      if (texts.includes('bad')) throw new Error('refused');
     },
-  } as unknown as LineEventRepository;
+  };
   return { repository, statements };
 }
+
+const request = (body: string, events: number) => ({
+  botId: 'b',
+  body: new TextEncoder().encode(body),
+  events,
+});
 
 describe('InboxWriter', () => {
   it('writes requests that arrive during a write together in the next statement', async () => {
@@ -22,8 +28,8 @@ describe('InboxWriter', () => {
     const hold = new Promise<void>((r) => (release = r));
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1 });
-    const first = writer.store({ botId: 'b', body: 'a', events: 1 });
-    const rest = ['b', 'c', 'd'].map((body) => writer.store({ botId: 'b', body, events: 2 }));
+    const first = writer.store(request('a', 1));
+    const rest = ['b', 'c', 'd'].map((body) => writer.store(request(body, 2)));
     release();
     await Promise.all([first, ...rest]);
     expect(statements).toEqual([['a'], ['b', 'c', 'd']]);
@@ -34,9 +40,9 @@ describe('InboxWriter', () => {
     const hold = new Promise<void>((r) => (release = r));
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1 });
-    const first = writer.store({ botId: 'b', body: 'a', events: 1 });
+    const first = writer.store(request('a', 1));
     const outcomes = Promise.allSettled(
-      ['x', 'bad', 'y'].map((body) => writer.store({ botId: 'b', body, events: 1 })),
+      ['x', 'bad', 'y'].map((body) => writer.store(request(body, 1))),
     );
     release();
     await first;
@@ -51,8 +57,8 @@ describe('InboxWriter', () => {
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1, maxBatchEvents: 5 });
     const all = [
-      writer.store({ botId: 'b', body: 'first', events: 1 }),
-      ...[3, 2, 9, 1].map((events, i) => writer.store({ botId: 'b', body: `r${i}`, events })),
+      writer.store(request('first', 1)),
+      ...[3, 2, 9, 1].map((events, i) => writer.store(request(`r${i}`, events))),
     ];
     release();
     await Promise.all(all);
@@ -61,7 +67,7 @@ describe('InboxWriter', () => {
 
   it('answers a request with no events at once, without a statement', async () => {
     const { repository, statements } = recordingRepository();
-    await new InboxWriter(repository).store({ botId: 'b', body: '{"events":[]}', events: 0 });
+    await new InboxWriter(repository).store(request('{"events":[]}', 0));
     expect(statements).toEqual([]);
   });
 });

@@ -1,9 +1,7 @@
-import type { LineEventRepository } from '../db/line-events.ts';
+import type { InboxBody as StoredBody, LineInboxRepository } from '../db/line-inbox.ts';
 
-/** One acknowledged webhook request: its bot, its validated body as LINE sent it, its event count. */
-export interface InboxBody {
-  botId: string;
-  body: string;
+/** One webhook request to acknowledge: its bot, its validated body's bytes, its event count. */
+export interface InboxBody extends StoredBody {
   events: number;
 }
 
@@ -25,10 +23,11 @@ export class InboxWriter {
   private inFlight = 0;
 
   constructor(
-    private readonly events: LineEventRepository,
+    private readonly inbox: Pick<LineInboxRepository, 'append'>,
     private readonly options: {
       maxInFlight?: number;
       maxBatchEvents?: number;
+      maxBatchBytes?: number;
       onStored?: () => void;
     } = {},
   ) {}
@@ -54,7 +53,7 @@ export class InboxWriter {
 
   private async write(batch: Waiting[]): Promise<void> {
     try {
-      await this.events.insert(batch);
+      await this.inbox.append(batch);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
@@ -69,12 +68,16 @@ export class InboxWriter {
 
   /** The waiting requests that fit in one statement (at least one, whatever its size). */
   private take(): Waiting[] {
-    const limit = this.options.maxBatchEvents ?? 2000;
-    let count = 0;
+    const maxEvents = this.options.maxBatchEvents ?? 2000;
+    const maxBytes = this.options.maxBatchBytes ?? 4 * 1024 * 1024;
+    let events = 0;
+    let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || count + this.queue[n]!.events <= limit)) {
-      count += this.queue[n]!.events;
-      n += 1;
+    for (; n < this.queue.length; n++) {
+      const next = this.queue[n]!;
+      events += next.events;
+      bytes += next.body.byteLength;
+      if (n > 0 && (events > maxEvents || bytes > maxBytes)) break;
     }
     return this.queue.splice(0, n);
   }

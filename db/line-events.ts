@@ -14,35 +14,14 @@ export interface StoredEvent {
 export type EventOutcome = 'done' | 'ignored';
 
 /**
- * The webhook inbox. Each LINE event is one row keyed by (bot, webhookEventId): a redelivery or a
- * concurrent duplicate hits the key and is dropped. The table is also the queue of work: workers
- * claim due rows with FOR UPDATE SKIP LOCKED, and a claim that is not finished within its lease
- * (a crashed worker) becomes due again.
+ * LINE events, each one row keyed by (bot, webhookEventId): a redelivery or a concurrent duplicate
+ * hits the key and is dropped. Events come from the inbox (line-inbox.ts), usually already
+ * processed; those left pending (a handler threw) are claimed here with FOR UPDATE SKIP LOCKED,
+ * retried with backoff, and a claim not finished within its lease (a crashed worker) becomes due
+ * again.
  */
 export class LineEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
-
-  /**
-   * Stores the events of whole webhook bodies; returns how many were new. Many requests go in one
-   * statement as a single JSON parameter built from the bodies' own bytes (no per-event
-   * re-serialisation or array escaping in Node): PostgreSQL splits out the events and their keys,
-   * in arrival order, so `seq` keeps LINE's order within a body and the requests' order across them.
-   */
-  async insert(bodies: Array<{ botId: string; body: string }>): Promise<number> {
-    if (bodies.length === 0) return 0;
-    const param = `[${bodies.map((b) => `{"b":${JSON.stringify(b.botId)},"r":${b.body}}`).join(',')}]`;
-    const result = await sql`
-      insert into line_events (bot_id, webhook_event_id, type, line_user_id, occurred_at, is_redelivery, payload)
-      select q.req->>'b', x.e->>'webhookEventId', x.e->>'type',
-        case when x.e->'source'->>'type' = 'user' then x.e->'source'->>'userId' end,
-        to_timestamp((x.e->>'timestamp')::float8 / 1000.0),
-        coalesce((x.e->'deliveryContext'->>'isRedelivery')::boolean, false), x.e
-      from jsonb_array_elements(${param}::jsonb) with ordinality as q(req, i)
-        cross join lateral jsonb_array_elements(q.req->'r'->'events') with ordinality as x(e, j)
-      order by q.i, x.j
-      on conflict (bot_id, webhook_event_id) do nothing`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0);
-  }
 
   /** Claims up to `limit` due events, oldest first, for `leaseSeconds`. */
   async claim(limit: number, leaseSeconds = 60): Promise<StoredEvent[]> {
@@ -57,21 +36,7 @@ export class LineEventRepository {
         limit ${limit}
         for update skip locked)
       returning *`.execute(this.db);
-    return rows.rows
-      .map((row) => ({
-        botId: row.bot_id,
-        webhookEventId: row.webhook_event_id,
-        type: row.type,
-        payload: (typeof row.payload === 'string'
-          ? JSON.parse(row.payload)
-          : row.payload) as WebhookEvent,
-        attempts: row.attempts,
-        seq: BigInt(row.seq),
-      }))
-      .sort(
-        (a, b) =>
-          a.payload.timestamp - b.payload.timestamp || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0),
-      );
+    return inProcessingOrder(rows.rows.map(storedEvent));
   }
 
   /** Marks claimed events finished; run inside the transaction that made their effects. */
@@ -118,4 +83,25 @@ export class LineEventRepository {
     const rows = await query.execute();
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
+}
+
+export function storedEvent(row: Selectable<LineEventsTable>): StoredEvent {
+  return {
+    botId: row.bot_id,
+    webhookEventId: row.webhook_event_id,
+    type: row.type,
+    payload: (typeof row.payload === 'string'
+      ? JSON.parse(row.payload)
+      : row.payload) as WebhookEvent,
+    attempts: row.attempts,
+    seq: BigInt(row.seq),
+  };
+}
+
+/** LINE's order: by event time, then arrival (a body's order, then the bodies'). */
+export function inProcessingOrder(events: StoredEvent[]): StoredEvent[] {
+  return events.sort(
+    (a, b) =>
+      a.payload.timestamp - b.payload.timestamp || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0),
+  );
 }

@@ -7,6 +7,7 @@ export interface Database {
   route_visits: RouteVisitsTable;
   friends: FriendsTable;
   line_events: LineEventsTable;
+  line_inbox: LineInboxTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   postbacks: PostbacksTable;
@@ -129,6 +130,15 @@ export interface LineEventsTable {
   locked_until: NullableTimestamp;
   last_error: string | null;
   processed_at: NullableTimestamp;
+}
+
+/** Acknowledged webhook bodies waiting for intake into line_events. */
+export interface LineInboxTable {
+  id: ColumnType<string, never, never>;
+  bot_id: string;
+  body: Uint8Array;
+  received_at: ColumnType<Date, Date | string | undefined, never>;
+  last_error: string | null;
 }
 
 export interface ConversationsTable {

@@ -9,7 +9,7 @@ import { connectorFor } from '../carts/index.ts';
 import { BotRepository } from '../db/bots.ts';
 import { ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
-import { LineEventRepository } from '../db/line-events.ts';
+import { LineInboxRepository } from '../db/line-inbox.ts';
 import type { SecretBox } from '../db/secret-box.ts';
 import type { Resource } from '../jobs/cart-import.ts';
 import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts.ts';
@@ -139,7 +139,7 @@ export function createKizuna(options: KizunaOptions) {
         { trx },
       ),
   });
-  const inbox = new InboxWriter(new LineEventRepository(db.kysely), {
+  const inbox = new InboxWriter(new LineInboxRepository(db.kysely), {
     onStored: () => processor.notify(),
   });
   const channelSecrets = new ChannelSecrets(bots);

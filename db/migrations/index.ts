@@ -10,6 +10,7 @@ import * as segments from './20261124150000_segments.ts';
 import * as richMenus from './20261124160000_rich_menus.ts';
 import * as richMenusSwitch from './20261124160000_rich_menus_switch.ts';
 import * as friendTagsByTag from './20261205100000_friend_tags_by_tag.ts';
+import * as lineInbox from './20261206100000_line_inbox.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '20261124160000_rich_menus': richMenus,
   '20261124160000_rich_menus_switch': richMenusSwitch,
   '20261205100000_friend_tags_by_tag': friendTagsByTag,
+  '20261206100000_line_inbox': lineInbox,
 };

@@ -4,10 +4,13 @@ import type { AppEnv } from '../app.ts';
 import { AppError, invalidRequest } from '../errors.ts';
 import { errorResponses } from '../openapi.ts';
 
+/** Refuses bytes that are not UTF-8 rather than storing replacement characters LINE never sent. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * LINE's webhook (F1.2): verify the signature on the raw bytes, store each event keyed by its
- * webhookEventId, answer 200. Processing happens in the inbox processor, never here, so LINE's
- * 2-second budget is spent only on one insert.
+ * LINE's webhook (F1.2): verify the signature on the raw bytes, validate the body, store it in the
+ * inbox, answer 200. The worker takes it from there into line_events, each event keyed by its
+ * webhookEventId, and processes it; LINE's 2-second budget is spent here on one append.
  */
 export function lineWebhookRoutes() {
   const app = new OpenAPIHono<AppEnv>();
@@ -34,16 +37,22 @@ export function lineWebhookRoutes() {
     if (!(await verifySignature(secret, body, c.req.header('x-line-signature')))) {
       throw new AppError(401, 'invalid_signature', 'x-line-signature does not match the body');
     }
-    const text = new TextDecoder().decode(body);
+    let text: string;
     let json: unknown;
     try {
+      text = utf8.decode(body);
       json = JSON.parse(text);
     } catch {
-      throw new AppError(400, 'malformed_json', 'the body is not valid JSON');
+      throw new AppError(400, 'malformed_json', 'the body is not valid UTF-8 JSON');
     }
     const parsed = webhookBodySchema.safeParse(json);
     if (!parsed.success) throw invalidRequest(parsed.error);
-    await inbox.store({ botId, body: storableBody(text, json), events: parsed.data.events.length });
+    const storable = storableBody(text, json);
+    await inbox.store({
+      botId,
+      body: storable === text ? body : new TextEncoder().encode(storable),
+      events: parsed.data.events.length,
+    });
     return c.json({}, 200);
   });
   return app;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LineInboxRepository } from '../../db/line-inbox.ts';
 import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
 
 let w: LineWorld;
@@ -118,7 +119,9 @@ describe('exactly once', () => {
     const user = w.line.addUser();
     const message = w.line.events.message.text(user.userId, 'orphaned');
     await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [message]);
-    // A worker claims it and dies: the row stays 'processing' with a lease.
+    // A worker takes it in as pending (a batch failed), claims it and dies: the row stays
+    // 'processing' with a lease.
+    await new LineInboxRepository(db()).take(db(), 100, 'pending');
     await sql`update line_events set state = 'processing', attempts = 1, locked_until = now() + interval '1 hour' where webhook_event_id = ${message.webhookEventId}`.execute(
       db(),
     );
@@ -132,5 +135,48 @@ describe('exactly once', () => {
         sql`select count(*) as n from messages where line_message_id = ${message.message.id}`,
       ),
     ).toBe(1);
+  });
+});
+
+describe('the inbox', () => {
+  const append = (botId: string, body: string) =>
+    new LineInboxRepository(db()).append([{ botId, body: new TextEncoder().encode(body) }]);
+
+  it('drops the bodies of a bot deleted before they were taken in, and takes in the rest', async () => {
+    const user = w.line.addUser();
+    const orphan = w.line.events.message.text(user.userId, 'to a deleted bot');
+    const kept = w.line.events.message.text(user.userId, 'to the shop');
+    await append('deleted-bot', JSON.stringify({ destination: 'U0', events: [orphan] }));
+    await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [kept]);
+    await w.settle();
+    expect(await count(sql`select count(*) as n from line_inbox`)).toBe(0);
+    const ids = [orphan.webhookEventId, kept.webhookEventId];
+    const rows = await db()
+      .selectFrom('line_events')
+      .select(['webhook_event_id', 'state'])
+      .where('webhook_event_id', 'in', ids)
+      .execute();
+    expect(rows).toEqual([{ webhook_event_id: kept.webhookEventId, state: 'done' }]);
+  });
+
+  it('sets aside a body it cannot read, with the error, while the bodies behind it flow', async () => {
+    const user = w.line.addUser();
+    await append(w.botId, '{"destination":"U0","events":[{"type":"message"'); // cut short
+    const after = w.line.events.message.text(user.userId, 'behind the unreadable body');
+    await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [after]);
+    await w.settle();
+    expect(
+      await count(
+        sql`select count(*) as n from messages where line_message_id = ${after.message.id}`,
+      ),
+    ).toBe(1);
+    const aside = await db().selectFrom('line_inbox').select(['bot_id', 'last_error']).execute();
+    expect(aside).toHaveLength(1);
+    expect(aside[0]!.bot_id).toBe(w.botId);
+    expect(aside[0]!.last_error).toMatch(/json/i);
+    // Set aside for good: later passes neither retry it nor stall on it.
+    expect(await w.kizuna.processor.drain()).toBe(0);
+    expect(await new LineInboxRepository(db()).backlog()).toEqual({ waiting: 0, setAside: 1 });
+    await sql`delete from line_inbox`.execute(db());
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../fakes/line.ts';
@@ -9,10 +10,16 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
+/** Events stored: those still in the inbox's bodies and those already taken into line_events. */
 const storedEvents = async () =>
   Number(
-    (await sql<{ n: string }>`select count(*) as n from line_events`.execute(w.testDb.db.kysely))
-      .rows[0]!.n,
+    (
+      await sql<{ n: string }>`
+        select (select count(*) from line_events) + (select coalesce(sum(jsonb_array_length(
+          convert_from(body, 'UTF8')::jsonb -> 'events')), 0) from line_inbox) as n`.execute(
+        w.testDb.db.kysely,
+      )
+    ).rows[0]!.n,
   );
 
 async function post(body: string, headers: Record<string, string>, path = w.webhookUrl) {
@@ -36,6 +43,57 @@ describe('POST /webhooks/line/:botId', () => {
     ]);
     expect(res.status).toBe(200);
     expect(await storedEvents()).toBe(1);
+  });
+
+  it('has the body stored, byte for byte, before it answers 200', async () => {
+    const user = w.line.addUser();
+    const event = w.line.events.message.text(user.userId, 'こんにちは 🌸');
+    // Spacing LINE might use: the bytes the signature covers are the ones kept.
+    const body = JSON.stringify({ destination: w.channel.botUserId, events: [event] }, null, 1);
+    const res = await post(body, {
+      'x-line-signature': signWebhook(w.channel.channelSecret, body),
+    });
+    expect(res.status).toBe(200);
+    const row = await w.testDb.db.kysely
+      .selectFrom('line_inbox')
+      .select(['bot_id', 'body'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(row.bot_id).toBe(w.botId);
+    expect(new TextDecoder().decode(row.body)).toBe(body);
+    await w.settle();
+    const stored = await w.testDb.db.kysely
+      .selectFrom('line_events')
+      .select('state')
+      .where('webhook_event_id', '=', event.webhookEventId)
+      .executeTakeFirst();
+    expect(stored).toEqual({ state: 'done' });
+  });
+
+  it('answers 400 to a correctly signed body that is not UTF-8, and stores nothing', async () => {
+    const before = await storedEvents();
+    const user = w.line.addUser();
+    const text = JSON.stringify({
+      destination: w.channel.botUserId,
+      events: [w.line.events.message.text(user.userId, 'XX')],
+    });
+    const bytes = new TextEncoder().encode(text);
+    const at = text.indexOf('XX');
+    bytes[at] = 0xff; // never valid in UTF-8
+    bytes[at + 1] = 0xfe;
+    const res = await fetch(w.webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-line-signature': createHmac('sha256', w.channel.channelSecret)
+          .update(bytes)
+          .digest('base64'),
+      },
+      body: bytes,
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('malformed_json');
+    expect(await storedEvents()).toBe(before);
   });
 
   it('refuses a missing or wrong signature with 401 and stores nothing', async () => {
@@ -131,6 +189,7 @@ describe('POST /webhooks/line/:botId', () => {
       w.line.events.message.text(user.userId, 'third'),
     ].map((e) => ({ ...e, timestamp: 1_790_000_000_000, futureField: { nested: [1, 'x'] } }));
     expect((await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, events)).status).toBe(200);
+    await w.settle();
     const rows = await w.testDb.db.kysely
       .selectFrom('line_events')
       .select(['webhook_event_id', 'type', 'line_user_id', 'occurred_at', 'payload'])

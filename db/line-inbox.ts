@@ -1,0 +1,133 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { inProcessingOrder, storedEvent, type StoredEvent } from './line-events.ts';
+import type { Database, LineEventsTable } from './schema.ts';
+
+/** One acknowledged webhook request: its bot and its body's bytes, as LINE sent them. */
+export interface InboxBody {
+  botId: string;
+  body: Uint8Array;
+}
+
+/**
+ * How intake files the events it takes in: `processed` when the same transaction runs them (the
+ * usual path: each event row is written once, in its final state), `pending` when they are left
+ * to the claim path, which runs them one by one with retries (after a handler threw).
+ */
+export type IntakeMode = 'processed' | 'pending';
+
+/**
+ * The webhook inbox (see the line_inbox migration). Acknowledging appends request bodies; the
+ * worker takes them, oldest first, into line_events, where each event is keyed by
+ * (bot, webhookEventId) and a redelivery or concurrent duplicate is dropped.
+ */
+export class LineInboxRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Appends request bodies in one statement, in order. The bodies travel as one binary parameter
+   * cut by offsets in the database: no text encoding, escaping or JSON parsing on either side, so
+   * the acknowledgement costs little more than the durable write itself.
+   */
+  async append(bodies: InboxBody[]): Promise<void> {
+    if (bodies.length === 0) return;
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    let at = 1; // substring() counts from 1
+    for (const { body } of bodies) {
+      starts.push(at);
+      lengths.push(body.byteLength);
+      at += body.byteLength;
+    }
+    const joined = Buffer.concat(bodies.map((b) => b.body));
+    await sql`
+      insert into line_inbox (bot_id, body)
+      select r.bot_id, substring(${joined}::bytea from r.start for r.length)
+      from unnest(${bodies.map((b) => b.botId)}::text[], ${starts}::int4[], ${lengths}::int4[])
+        with ordinality as r(bot_id, start, length, i)
+      order by r.i`.execute(this.db);
+  }
+
+  /**
+   * Takes up to `limit` bodies (or the one body `id`) into line_events, in arrival order, inside
+   * `db`'s transaction: the bodies leave the inbox only if that transaction commits. Returns how
+   * many bodies were taken and the events that were new (duplicates of stored events are
+   * dropped), in processing order. Bodies of a bot that no longer exists are dropped.
+   */
+  async take(
+    db: Kysely<Database>,
+    limit: number,
+    mode: IntakeMode,
+    id?: string,
+  ): Promise<{ bodies: number; events: StoredEvent[] }> {
+    const processed = mode === 'processed';
+    const which =
+      id === undefined
+        ? sql`select id from line_inbox where last_error is null order by id limit ${limit} for update skip locked`
+        : sql`select id from line_inbox where id = ${id} for update`;
+    const { rows } = await sql<Selectable<LineEventsTable> & { taken: number }>`
+      with taken as (
+        delete from line_inbox where id in (${which}) returning id, bot_id, body, received_at
+      ), stored as (
+        insert into line_events (bot_id, webhook_event_id, type, line_user_id, occurred_at,
+          is_redelivery, payload, received_at, state, attempts, processed_at)
+        select t.bot_id, x.e->>'webhookEventId', x.e->>'type',
+          case when x.e->'source'->>'type' = 'user' then x.e->'source'->>'userId' end,
+          to_timestamp((x.e->>'timestamp')::float8 / 1000.0),
+          coalesce((x.e->'deliveryContext'->>'isRedelivery')::boolean, false), x.e, t.received_at,
+          ${processed ? sql`'done', 1, now()` : sql`'pending', 0, null::timestamptz`}
+        from taken t
+          cross join lateral jsonb_array_elements(convert_from(t.body, 'UTF8')::jsonb -> 'events')
+            with ordinality as x(e, j)
+        where exists (select 1 from bots where bots.id = t.bot_id)
+        order by t.id, x.j
+        on conflict (bot_id, webhook_event_id) do nothing
+        returning *
+      )
+      select (select count(*) from taken)::int as taken, stored.*
+      from (select 1) as one left join stored on true`.execute(db);
+    const bodies = rows[0]?.taken ?? 0;
+    const events = rows.filter((r) => r.webhook_event_id !== null).map(storedEvent);
+    return { bodies, events: inProcessingOrder(events) };
+  }
+
+  /**
+   * Finds the oldest body intake cannot read (taking every body before it on the way) and sets it
+   * aside with the database's error, so it no longer blocks the bodies behind it. For an operator
+   * to inspect; LINE's events in it are not processed.
+   */
+  async setAsideUnreadable(limit: number): Promise<boolean> {
+    const ids = await this.db
+      .selectFrom('line_inbox')
+      .select('id')
+      .where('last_error', 'is', null)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    for (const { id } of ids) {
+      try {
+        await this.db.transaction().execute((trx) => this.take(trx, 1, 'pending', id));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await this.db
+          .updateTable('line_inbox')
+          .set({ last_error: message.slice(0, 2000) })
+          .where('id', '=', id)
+          .execute();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Bodies waiting for intake, and bodies set aside. */
+  async backlog(): Promise<{ waiting: number; setAside: number }> {
+    const row = await this.db
+      .selectFrom('line_inbox')
+      .select([
+        sql<string>`count(*) filter (where last_error is null)`.as('waiting'),
+        sql<string>`count(*) filter (where last_error is not null)`.as('set_aside'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { waiting: Number(row.waiting), setAside: Number(row.set_aside) };
+  }
+}
