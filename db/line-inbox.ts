@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import type pg from 'pg';
 import { inProcessingOrder, storedEvent, type StoredEvent } from './line-events.ts';
 import type { Database, LineEventsTable } from './schema.ts';
 
@@ -7,6 +8,12 @@ export interface InboxBody {
   botId: string;
   body: Uint8Array;
 }
+
+const APPEND = `
+  insert into line_inbox (bot_id, body)
+  select r.bot_id, substring($1::bytea from r.start for r.length)
+  from unnest($2::text[], $3::int4[], $4::int4[]) with ordinality as r(bot_id, start, length, i)
+  order by r.i`;
 
 /**
  * How intake files the events it takes in: `processed` when the same transaction runs them (the
@@ -21,7 +28,14 @@ export type IntakeMode = 'processed' | 'pending';
  * (bot, webhookEventId) and a redelivery or concurrent duplicate is dropped.
  */
 export class LineInboxRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * With a PostgreSQL pool, appends run as a named prepared statement straight on the pool: the
+   * acknowledgement path then skips query building and the server's parse and plan per batch.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly pool?: pg.Pool,
+  ) {}
 
   /**
    * Appends request bodies in one statement, in order. The bodies travel as one binary parameter
@@ -38,13 +52,14 @@ export class LineInboxRepository {
       lengths.push(body.byteLength);
       at += body.byteLength;
     }
-    const joined = Buffer.concat(bodies.map((b) => b.body));
-    await sql`
-      insert into line_inbox (bot_id, body)
-      select r.bot_id, substring(${joined}::bytea from r.start for r.length)
-      from unnest(${bodies.map((b) => b.botId)}::text[], ${starts}::int4[], ${lengths}::int4[])
-        with ordinality as r(bot_id, start, length, i)
-      order by r.i`.execute(this.db);
+    const values = [
+      Buffer.concat(bodies.map((b) => b.body)),
+      bodies.map((b) => b.botId),
+      starts,
+      lengths,
+    ];
+    if (this.pool) await this.pool.query({ name: 'kizuna_inbox_append', text: APPEND, values });
+    else await this.db.executeQuery(CompiledQuery.raw(APPEND, values));
   }
 
   /**

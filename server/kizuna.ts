@@ -139,9 +139,12 @@ export function createKizuna(options: KizunaOptions) {
         { trx },
       ),
   });
-  const inbox = new InboxWriter(new LineInboxRepository(db.kysely), {
-    onStored: () => processor.notify(),
-  });
+  const inbox = new InboxWriter(
+    new LineInboxRepository(db.kysely, db.driver.kind === 'postgres' ? db.driver.pool : undefined),
+    {
+      onStored: () => processor.notify(),
+    },
+  );
   const channelSecrets = new ChannelSecrets(bots);
 
   /** After a bot is created or changed: forget cached secrets; import its friends once it can. */
