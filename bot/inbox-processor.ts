@@ -25,6 +25,10 @@ export interface InboxProcessorOptions {
   maxAttempts?: number;
   /** Polling interval when idle; `notify()` wakes the loop at once. */
   idleMs?: number;
+  /** Pause after a batch smaller than asked (caught up), to gather the next (default 20 ms). */
+  gatherMs?: number;
+  /** Bodies taken, in all, before the inbox is vacuumed once it has caught up (default 10,000). */
+  vacuumAfterBodies?: number;
   /** Parallel claim loops (PGlite runs one statement at a time, so 1 there). */
   loops?: number;
   /** Shop time zone, for rules run by events (default Asia/Tokyo). */
@@ -44,6 +48,8 @@ export class InboxProcessor {
   private running = false;
   private wake: (() => void) | undefined;
   private loops: Promise<void>[] = [];
+  private takenSinceVacuum = 0;
+  private vacuuming = false;
 
   constructor(private readonly options: InboxProcessorOptions) {
     this.events = new LineEventRepository(options.db.kysely);
@@ -55,14 +61,42 @@ export class InboxProcessor {
    * (retries) go first, being older; then bodies from the inbox.
    */
   async runOnce(limit = this.options.batchSize ?? 200): Promise<number> {
+    return (await this.step(limit)).moved;
+  }
+
+  /** One batch; `full` when it was as large as asked (more is probably waiting). */
+  private async step(limit: number): Promise<{ moved: number; full: boolean }> {
     const batch = await this.events.claim(limit);
     if (batch.length > 0) {
       // The batch in one transaction; if any handler throws, all of it is rolled back and the
       // batch runs again with a savepoint per event, so only the failing one is held back.
       if (!(await this.runBatch(batch, false))) await this.runBatch(batch, true);
-      return batch.length;
+      return { moved: batch.length, full: batch.length === limit };
     }
-    return this.takeInbox(Math.max(1, Math.floor(limit / EVENTS_PER_BODY)));
+    const bodies = Math.max(1, Math.floor(limit / EVENTS_PER_BODY));
+    const taken = await this.takeInbox(bodies);
+    if (taken > 0 && taken < bodies) await this.vacuumAfterBacklog();
+    return { moved: taken, full: taken === bodies };
+  }
+
+  /**
+   * Once a backlog of at least `vacuumAfterBodies` has been taken and the inbox has caught up, the
+   * inbox is vacuumed. Every intake reads the inbox's index from its oldest entry, so the dead
+   * entries a burst leaves behind would be read again by every intake until something vacuums
+   * them; autovacuum may be off, and otherwise comes only at its next round.
+   */
+  private async vacuumAfterBacklog(): Promise<void> {
+    if (this.takenSinceVacuum < (this.options.vacuumAfterBodies ?? 10_000) || this.vacuuming)
+      return;
+    this.vacuuming = true;
+    this.takenSinceVacuum = 0;
+    try {
+      await this.inbox.vacuum();
+    } catch (error) {
+      this.options.logger.warn('inbox: vacuum failed', { error });
+    } finally {
+      this.vacuuming = false;
+    }
   }
 
   /**
@@ -83,6 +117,7 @@ export class InboxProcessor {
         outcomes.filter((o) => o.outcome !== 'done'),
       );
       await trx.commit().execute();
+      this.takenSinceVacuum += taken.bodies;
       return taken.bodies;
     } catch (error) {
       this.options.logger.warn('inbox: a batch failed; its events go pending, to run one by one', {
@@ -175,22 +210,29 @@ export class InboxProcessor {
   }
 
   private async loop(): Promise<void> {
+    const limit = this.options.batchSize ?? 200;
     while (this.running) {
-      let claimed = 0;
+      let result = { moved: 0, full: false };
       try {
-        claimed = await this.runOnce();
+        result = await this.step(limit);
       } catch (error) {
         this.options.logger.error('inbox: batch failed', { error });
       }
-      if (claimed === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.idleMs ?? 250);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      if (!this.running || result.full) continue;
+      // Nothing waiting: sleep until notified or the next poll. Caught up with a part of a batch:
+      // gather a little before the next one, so that under steady load the worker runs fewer,
+      // larger transactions instead of spinning on one or two events each (which costs the
+      // database, and so the acknowledgements sharing it, far more per event).
+      const wait =
+        result.moved === 0 ? (this.options.idleMs ?? 250) : (this.options.gatherMs ?? 20);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        if (result.moved > 0) return;
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   }
 

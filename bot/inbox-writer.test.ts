@@ -65,6 +65,20 @@ describe('InboxWriter', () => {
     expect(statements).toEqual([['first'], ['r0', 'r1'], ['r2'], ['r3']]);
   });
 
+  it('never puts more than maxBatchBytes in one statement, unless one request alone is larger', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const { repository, statements } = recordingRepository({ hold });
+    const writer = new InboxWriter(repository, { maxInFlight: 1, maxBatchBytes: 10 });
+    const all = [
+      writer.store(request('first', 1)),
+      ...['aaaa', 'bbbbbb', 'c'.repeat(20), 'd'].map((body) => writer.store(request(body, 1))),
+    ];
+    release();
+    await Promise.all(all);
+    expect(statements).toEqual([['first'], ['aaaa', 'bbbbbb'], ['c'.repeat(20)], ['d']]);
+  });
+
   it('answers a request with no events at once, without a statement', async () => {
     const { repository, statements } = recordingRepository();
     await new InboxWriter(repository).store(request('{"events":[]}', 0));

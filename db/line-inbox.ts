@@ -134,6 +134,11 @@ export class LineInboxRepository {
     return false;
   }
 
+  /** Clears the dead rows intake left behind (never truncates: see the migration). */
+  async vacuum(): Promise<void> {
+    await sql`vacuum line_inbox`.execute(this.db);
+  }
+
   /** Bodies waiting for intake, and bodies set aside. */
   async backlog(): Promise<{ waiting: number; setAside: number }> {
     const row = await this.db

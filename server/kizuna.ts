@@ -46,7 +46,10 @@ export interface KizunaOptions {
   /** LIFF ID token verification (default: LINE's verify endpoint on the `line` base URL). */
   idTokens?: IdTokenVerifier;
   /** Retry policy of the webhook inbox (tests shorten it). */
-  inbox?: Pick<InboxProcessorOptions, 'maxAttempts' | 'retryDelay' | 'idleMs'>;
+  inbox?: Pick<
+    InboxProcessorOptions,
+    'maxAttempts' | 'retryDelay' | 'idleMs' | 'vacuumAfterBodies'
+  >;
 }
 
 /**

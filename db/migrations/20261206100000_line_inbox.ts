@@ -9,7 +9,10 @@ import { sql, type Kysely } from 'kysely';
  * No foreign key to bots: a bot deleted between acknowledgement and intake has its bodies dropped
  * at intake. Bodies up to a page stay inline and uncompressed (toast_tuple_target, storage
  * external): compressing each body on the acknowledgement path would cost more than it saves for a
- * row that lives for milliseconds. `last_error` marks a body intake could not read, set aside.
+ * row that lives for milliseconds. Vacuum never truncates it: after a burst is drained the table
+ * is empty, and truncating it takes an exclusive lock that would stall every acknowledgement
+ * behind it; the free pages are reused by the next burst instead. `last_error`
+ * marks a body intake could not read, set aside.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -19,7 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       body bytea not null,
       received_at timestamptz not null default now(),
       last_error text
-    ) with (toast_tuple_target = 8160)`.execute(db);
+    ) with (toast_tuple_target = 8160, vacuum_truncate = false)`.execute(db);
   await sql`alter table line_inbox alter column body set storage external`.execute(db);
 }
 

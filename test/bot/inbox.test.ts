@@ -5,7 +5,7 @@ import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
 
 let w: LineWorld;
 beforeAll(async () => {
-  w = await openLineWorld({ inbox: { maxAttempts: 3 } });
+  w = await openLineWorld({ inbox: { maxAttempts: 3, vacuumAfterBodies: 4 } });
   await w.settle();
 });
 afterAll(() => w.close());
@@ -178,5 +178,25 @@ describe('the inbox', () => {
     expect(await w.kizuna.processor.drain()).toBe(0);
     expect(await new LineInboxRepository(db()).backlog()).toEqual({ waiting: 0, setAside: 1 });
     await sql`delete from line_inbox`.execute(db());
+  });
+
+  it('vacuums the inbox once a backlog has been taken in and it has caught up', async () => {
+    const vacuums = () =>
+      count(
+        sql`select coalesce(vacuum_count, 0) as n from pg_stat_all_tables where relname = 'line_inbox'`,
+      );
+    await w.settle();
+    const before = await vacuums();
+    const user = w.line.addUser();
+    for (let i = 0; i < 5; i++)
+      await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, [
+        w.line.events.message.text(user.userId, `backlog ${i}`),
+      ]);
+    await w.settle();
+    // The vacuum's statistics reach the view a moment later on PostgreSQL.
+    for (let i = 0; i < 50 && (await vacuums()) === before; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await vacuums()).toBe(before + 1);
+    expect(await count(sql`select count(*) as n from line_inbox`)).toBe(0);
   });
 });
