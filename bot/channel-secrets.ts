@@ -14,10 +14,16 @@ export class ChannelSecrets {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The cached answer of `get` while it is fresh, without waiting; undefined otherwise. */
+  peek(botId: string): { secret: string | null } | undefined {
+    const hit = this.cache.get(botId);
+    return hit && hit.expires > this.now() ? hit : undefined;
+  }
+
   /** The bot's channel secret; null when the bot has none; undefined when there is no such bot. */
   async get(botId: string): Promise<string | null | undefined> {
-    const hit = this.cache.get(botId);
-    if (hit && hit.expires > this.now()) return hit.secret;
+    const hit = this.peek(botId);
+    if (hit) return hit.secret;
     const credentials = await this.bots.credentials(botId);
     if (!credentials) {
       this.cache.delete(botId);

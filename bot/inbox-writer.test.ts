@@ -22,13 +22,24 @@ const request = (body: string, events: number) => ({
   events,
 });
 
+/** Lets the writer start the statements it has scheduled. */
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 describe('InboxWriter', () => {
+  it('writes the requests that arrive in one turn of the event loop in one statement', async () => {
+    const { repository, statements } = recordingRepository();
+    const writer = new InboxWriter(repository);
+    await Promise.all(['a', 'b', 'c'].map((body) => writer.store(request(body, 1))));
+    expect(statements).toEqual([['a', 'b', 'c']]);
+  });
+
   it('writes requests that arrive during a write together in the next statement', async () => {
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1 });
     const first = writer.store(request('a', 1));
+    await nextTurn();
     const rest = ['b', 'c', 'd'].map((body) => writer.store(request(body, 2)));
     release();
     await Promise.all([first, ...rest]);
@@ -41,6 +52,7 @@ describe('InboxWriter', () => {
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1 });
     const first = writer.store(request('a', 1));
+    await nextTurn();
     const outcomes = Promise.allSettled(
       ['x', 'bad', 'y'].map((body) => writer.store(request(body, 1))),
     );
@@ -56,10 +68,9 @@ describe('InboxWriter', () => {
     const hold = new Promise<void>((r) => (release = r));
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1, maxBatchEvents: 5 });
-    const all = [
-      writer.store(request('first', 1)),
-      ...[3, 2, 9, 1].map((events, i) => writer.store(request(`r${i}`, events))),
-    ];
+    const first = writer.store(request('first', 1));
+    await nextTurn();
+    const all = [first, ...[3, 2, 9, 1].map((events, i) => writer.store(request(`r${i}`, events)))];
     release();
     await Promise.all(all);
     expect(statements).toEqual([['first'], ['r0', 'r1'], ['r2'], ['r3']]);
@@ -70,8 +81,10 @@ describe('InboxWriter', () => {
     const hold = new Promise<void>((r) => (release = r));
     const { repository, statements } = recordingRepository({ hold });
     const writer = new InboxWriter(repository, { maxInFlight: 1, maxBatchBytes: 10 });
+    const first = writer.store(request('first', 1));
+    await nextTurn();
     const all = [
-      writer.store(request('first', 1)),
+      first,
       ...['aaaa', 'bbbbbb', 'c'.repeat(20), 'd'].map((body) => writer.store(request(body, 1))),
     ];
     release();

@@ -5,6 +5,12 @@ export interface InboxBody extends StoredBody {
   events: number;
 }
 
+/** Runs `f` once pending I/O has been handled (setImmediate where the runtime has it). */
+const afterIo: (f: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (f) => void globalThis.setImmediate(f)
+    : (f) => void setTimeout(f, 0);
+
 interface Waiting extends InboxBody {
   resolve(): void;
   reject(error: unknown): void;
@@ -23,6 +29,7 @@ interface Waiting extends InboxBody {
 export class InboxWriter {
   private queue: Waiting[] = [];
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly inbox: Pick<LineInboxRepository, 'append'>,
@@ -38,7 +45,15 @@ export class InboxWriter {
     if (request.events === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ...request, resolve, reject });
-      this.pump();
+      // Not at once: after the requests already read in this turn of the event loop, so that a
+      // burst arriving together is written together rather than its first request alone.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        afterIo(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 

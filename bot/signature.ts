@@ -23,12 +23,15 @@ function hmacKey(channelSecret: string): Promise<CryptoKey> {
   return key;
 }
 
-/** Checks a webhook's signature; the Node runtime injects a faster node:crypto one. */
+/**
+ * Checks a webhook's signature; the Node runtime injects a faster node:crypto one, which answers
+ * without a promise (one await less on every webhook).
+ */
 export type SignatureVerifier = (
   channelSecret: string,
   body: Uint8Array<ArrayBuffer>,
   signature: string | undefined,
-) => Promise<boolean>;
+) => boolean | Promise<boolean>;
 
 export async function verifyLineSignature(
   channelSecret: string,

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { Pool } from 'undici';
 
 export interface LoadResult {
@@ -112,6 +113,40 @@ export async function runOpenLoad(options: {
     latencies: Float64Array.from(latencies).sort(),
     statuses,
   };
+}
+
+/**
+ * runOpenLoad in a child process, given its requests up front. Latency is measured from each
+ * request's scheduled time, so a pause of the generator itself counts as the server's; a
+ * benchmark process that also holds large prebuilt data and fakes has garbage-collection pauses
+ * of tens of milliseconds, which a small process of its own does not.
+ */
+export async function runOpenLoadApart(options: {
+  url: string;
+  path: string;
+  rate: number;
+  seconds: number;
+  requests: Array<{ body: string; headers: Record<string, string> }>;
+}): Promise<LoadResult> {
+  const child = fork(new URL('./open-load-child.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+  });
+  try {
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('error', reject);
+    });
+    const result = await new Promise<Omit<LoadResult, 'latencies'> & { latencies: number[] }>(
+      (resolve, reject) => {
+        child.once('message', resolve as (m: unknown) => void);
+        child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+        child.send({ ...options });
+      },
+    );
+    return { ...result, latencies: Float64Array.from(result.latencies) };
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
 }
 
 export function percentile(sorted: Float64Array, p: number): number {

@@ -14,7 +14,7 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler {
     throw new AppError(413, 'payload_too_large', `the body exceeds ${maxBytes} bytes`);
   };
   const streaming = honoBodyLimit({ maxSize: maxBytes, onError: tooLarge });
-  return async (c, next) => {
+  return (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const length = c.req.header('content-length');
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {

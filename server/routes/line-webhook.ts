@@ -24,7 +24,8 @@ export function lineWebhookRoutes() {
   app.post('/webhooks/line/:botId', async (c) => {
     const { channelSecrets, inbox, verifySignature } = c.var.deps;
     const botId = c.req.param('botId');
-    const secret = await channelSecrets.get(botId);
+    const cached = channelSecrets.peek(botId);
+    const secret = cached ? cached.secret : await channelSecrets.get(botId);
     if (secret === undefined) throw new AppError(404, 'not_found', 'bot not found');
     if (secret === null) {
       throw new AppError(
@@ -34,7 +35,8 @@ export function lineWebhookRoutes() {
       );
     }
     const body = new Uint8Array(await c.req.arrayBuffer());
-    if (!(await verifySignature(secret, body, c.req.header('x-line-signature')))) {
+    const verified = verifySignature(secret, body, c.req.header('x-line-signature'));
+    if (!(typeof verified === 'boolean' ? verified : await verified)) {
       throw new AppError(401, 'invalid_signature', 'x-line-signature does not match the body');
     }
     let text: string;

@@ -20,11 +20,7 @@ function keyFor(channelSecret: string): KeyObject {
  * WebCrypto's, whose every call is an async job on the thread pool (it was the largest item in the
  * webhook acknowledgement profile). Same contract as `verifyLineSignature`.
  */
-export const verifyLineSignatureNode: SignatureVerifier = async (
-  channelSecret,
-  body,
-  signature,
-) => {
+export const verifyLineSignatureNode: SignatureVerifier = (channelSecret, body, signature) => {
   if (!signature || !/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false;
   const expected = Buffer.from(signature, 'base64');
   if (expected.length !== 32) return false;
