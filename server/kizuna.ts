@@ -41,6 +41,12 @@ export interface KizunaOptions {
   fetch?: typeof fetch;
   /** Webhook signature check (default: WebCrypto, which every runtime has). */
   verifySignature?: SignatureVerifier;
+  /**
+   * The database connections keep named prepared statements (a direct PostgreSQL connection, as
+   * the Node runtime has): the webhook's append then skips parse and plan. Not assumed otherwise,
+   * since poolers in transaction mode do not keep them.
+   */
+  namedStatements?: boolean;
   /** Where new staff notices are also POSTed (F3.5), when set. */
   noticeWebhookUrl?: string | undefined;
   /** LIFF ID token verification (default: LINE's verify endpoint on the `line` base URL). */
@@ -143,7 +149,10 @@ export function createKizuna(options: KizunaOptions) {
       ),
   });
   const inbox = new InboxWriter(
-    new LineInboxRepository(db.kysely, db.driver.kind === 'postgres' ? db.driver.pool : undefined),
+    new LineInboxRepository(
+      db.kysely,
+      options.namedStatements && db.driver.kind === 'postgres' ? db.driver.pool : undefined,
+    ),
     {
       onStored: () => processor.notify(),
     },
