@@ -11,6 +11,9 @@ export function countingJob(db: Db, worker: string) {
     batchSize: 50,
     concurrency: 2,
     handle: async ({ n }) => {
+      // A job takes a moment, as real ones do: 1,000 instant jobs could all be drained by whichever
+      // worker polls first before the other's next poll, and the test of sharing would be luck.
+      await new Promise((resolve) => setTimeout(resolve, 3));
       await sql`insert into job_runs (n, worker) values (${n}, ${worker})`.execute(db.kysely);
     },
   });
