@@ -5,14 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createFakeLine } from '../test/fakes/line.ts';
 import { cpuMeter, cpuSecondsNamed, cpuSecondsOf } from './lib/cpu.ts';
-import {
-  percentile,
-  report,
-  runLoad,
-  runOpenLoadApart,
-  scale,
-  type LoadResult,
-} from './lib/load.ts';
+import { percentile, report, LoadGenerator, scale, type LoadResult } from './lib/load.ts';
 import { admin } from './lib/pg.ts';
 
 /**
@@ -61,6 +54,7 @@ export async function benchWebhook(): Promise<boolean> {
   const line = createFakeLine({ channels: [channel], rateLimits: { getProfile: 100_000 } });
   const fake = await line.listen(0);
   const children: ChildProcess[] = [];
+  const stops: Array<() => void> = [];
   const db = new pg.Client({ connectionString: dbUrl });
   try {
     // Requests are built before the clock starts, so the load generator stays light.
@@ -81,15 +75,25 @@ export async function benchWebhook(): Promise<boolean> {
     });
     children.push(bare);
     await new Promise((resolve) => bare.once('message', resolve));
+    const generator = await LoadGenerator.start(
+      requests.map((r) => ({ body: r.body, signature: r.headers['x-line-signature']! })),
+    );
+    stops.push(() => generator.stop());
+    const loadGenerator = () => cpuSecondsOf(generator.pid);
     let bareNext = 0;
-    const bareLoad = (secs: number) =>
-      runLoad({
+    const bareLoad = async (secs: number) => {
+      const result = await generator.closed({
         url: `http://127.0.0.1:${barePort}`,
         path,
         concurrency: CONCURRENCY,
         seconds: secs,
-        request: () => requests[bareNext++ % requests.length]!,
+        maxRequests: Number.MAX_SAFE_INTEGER,
+        from: bareNext,
+        wrap: true,
       });
+      bareNext = (bareNext + result.requests + result.errors) % requests.length;
+      return result;
+    };
 
     const { server, url, startWorker } = await startKizuna(dbUrl, channel, fake.url);
     children.push(server);
@@ -97,21 +101,26 @@ export async function benchWebhook(): Promise<boolean> {
 
     let next = 0;
     const sent: BuiltRequest[] = [];
-    const take = () => {
-      const r = requests[next++];
-      if (!r) throw new Error('request budget exhausted: raise the budget');
-      sent.push(r);
-      return r;
+    /** Marks the next `count` prebuilt requests as sent (the generator used them by index). */
+    const markSent = (count: number) => {
+      if (next + count > requests.length)
+        throw new Error('request budget exhausted: raise the budget');
+      for (let i = next; i < next + count; i++) sent.push(requests[i]!);
+      next += count;
     };
-    const closedLoad = (secs: number, max?: number) =>
-      runLoad({
+    const closedLoad = async (secs: number, max: number) => {
+      const result = await generator.closed({
         url,
         path,
         concurrency: CONCURRENCY,
         seconds: secs,
-        ...(max ? { maxRequests: max } : {}),
-        request: take,
+        maxRequests: Math.min(max, requests.length - next),
+        from: next,
+        wrap: false,
       });
+      markSent(result.requests + result.errors);
+      return result;
+    };
 
     // Warm-ups for JIT, pools and caches (the burst's warm-up events count in what is processed).
     await bareLoad(1);
@@ -122,7 +131,7 @@ export async function benchWebhook(): Promise<boolean> {
     for (let round = 0; round < ROUNDS; round++) {
       bareRuns.push(
         await measured(
-          { server: () => cpuSecondsOf(bare.pid!), 'load generator': ownCpuSeconds },
+          { server: () => cpuSecondsOf(bare.pid!), 'load generator': loadGenerator },
           () => bareLoad(seconds / ROUNDS),
         ),
       );
@@ -131,7 +140,7 @@ export async function benchWebhook(): Promise<boolean> {
           {
             web: () => cpuSecondsOf(server.pid!),
             postgres: () => cpuSecondsNamed('postgres', dbName), // this database's backends
-            'load generator': ownCpuSeconds,
+            'load generator': loadGenerator,
           },
           () => closedLoad(seconds / ROUNDS, Math.round((BURST_MAX_RPS * seconds) / ROUNDS)),
         ),
@@ -155,8 +164,9 @@ export async function benchWebhook(): Promise<boolean> {
     const avgEvents = requests.reduce((n, r) => n + r.events, 0) / requests.length;
     const sustainedFrom = sent.length;
     const rate = SUSTAINED_OFFERED / avgEvents;
-    const planned = Array.from({ length: Math.round(rate * seconds) }, take);
-    const sustained = await runOpenLoadApart({ url, path, rate, seconds, requests: planned });
+    const from = next;
+    markSent(Math.round(rate * seconds));
+    const sustained = await generator.open({ url, path, rate, seconds, from });
     const lagStarted = performance.now();
     await waitProcessed(db, 120_000);
     const lag = (performance.now() - lagStarted) / 1000;
@@ -224,6 +234,7 @@ export async function benchWebhook(): Promise<boolean> {
     return ok;
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const stop of stops) stop();
     await db.end().catch(() => {});
     await fake.close();
     await admin(base, `drop database if exists ${dbName} with (force)`).catch(() => {});
@@ -314,11 +325,6 @@ function buildRequests(
 function profile(role: string): string[] {
   const dir = process.env.BENCH_PROFILE;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
-}
-
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
 }
 
 async function waitProcessed(db: pg.Client, timeoutMs: number): Promise<void> {

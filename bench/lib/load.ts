@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { Pool } from 'undici';
 
 export interface LoadResult {
@@ -20,7 +20,7 @@ export async function runLoad(options: {
   concurrency: number;
   seconds: number;
   maxRequests?: number;
-  request: (n: number) => { body: string; headers: Record<string, string> };
+  request: (n: number) => { body: string | Uint8Array; headers: Record<string, string> };
 }): Promise<LoadResult> {
   const origin = new URL(options.url).origin;
   const pool = new Pool(origin, { connections: options.concurrency, pipelining: 1 });
@@ -70,7 +70,7 @@ export async function runOpenLoad(options: {
   path: string;
   rate: number;
   seconds: number;
-  request: (n: number) => { body: string; headers: Record<string, string> };
+  request: (n: number) => { body: string | Uint8Array; headers: Record<string, string> };
 }): Promise<LoadResult> {
   const origin = new URL(options.url).origin;
   const pool = new Pool(origin, { connections: 256, pipelining: 1 });
@@ -115,37 +115,88 @@ export async function runOpenLoad(options: {
   };
 }
 
+/** Prebuilt requests, packed: bodies back to back (cut by offsets), signatures back to back. */
+export interface RequestPool {
+  bodies: Uint8Array;
+  offsets: Uint32Array;
+  signatures: Uint8Array;
+}
+
+export const SIGNATURE_LENGTH = 44; // base64 of an HMAC-SHA256
+
+/** What the parent asks of bench/lib/load-child.ts. */
+export type LoadJob =
+  | { type: 'pool'; pool: RequestPool }
+  | {
+      type: 'closed';
+      url: string;
+      path: string;
+      concurrency: number;
+      seconds: number;
+      maxRequests: number;
+      from: number;
+      wrap: boolean;
+    }
+  | { type: 'open'; url: string; path: string; rate: number; seconds: number; from: number };
+
 /**
- * runOpenLoad in a child process, given its requests up front. Latency is measured from each
- * request's scheduled time, so a pause of the generator itself counts as the server's; a
- * benchmark process that also holds large prebuilt data and fakes has garbage-collection pauses
- * of tens of milliseconds, which a small process of its own does not.
+ * The load generators (closed and open loop) in a child process of their own, given a pool of
+ * prebuilt requests once: latency is measured from the generator's clock, so its own pauses
+ * count as the server's, and a benchmark process that holds large prebuilt data and fakes pauses
+ * for tens of milliseconds in garbage collection. Requests are used by index: closed loops from
+ * `from` on (or cycling through the pool), the open loop from `from` on.
  */
-export async function runOpenLoadApart(options: {
-  url: string;
-  path: string;
-  rate: number;
-  seconds: number;
-  requests: Array<{ body: string; headers: Record<string, string> }>;
-}): Promise<LoadResult> {
-  const child = fork(new URL('./open-load-child.ts', import.meta.url), {
-    execArgv: ['--import', 'tsx'],
-  });
-  try {
-    await new Promise((resolve, reject) => {
-      child.once('message', resolve);
-      child.once('error', reject);
+export class LoadGenerator {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(requests: Array<{ body: string; signature: string }>): Promise<LoadGenerator> {
+    const child = fork(new URL('./load-child.ts', import.meta.url), {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
     });
-    const result = await new Promise<Omit<LoadResult, 'latencies'> & { latencies: number[] }>(
-      (resolve, reject) => {
-        child.once('message', resolve as (m: unknown) => void);
-        child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-        child.send({ ...options });
-      },
-    );
-    return { ...result, latencies: Float64Array.from(result.latencies) };
-  } finally {
-    if (child.exitCode === null) child.kill();
+    const generator = new LoadGenerator(child);
+    await generator.call(null);
+    const bodies = requests.map((r) => Buffer.from(r.body));
+    const offsets = new Uint32Array(requests.length + 1);
+    for (let i = 0; i < bodies.length; i++) offsets[i + 1] = offsets[i]! + bodies[i]!.length;
+    const signatures = Buffer.from(requests.map((r) => r.signature).join(''), 'latin1');
+    if (signatures.length !== requests.length * SIGNATURE_LENGTH)
+      throw new Error('every signature must be base64 of an HMAC-SHA256');
+    await generator.call({
+      type: 'pool',
+      pool: { bodies: Buffer.concat(bodies), offsets, signatures },
+    });
+    return generator;
+  }
+
+  closed(job: Omit<Extract<LoadJob, { type: 'closed' }>, 'type'>): Promise<LoadResult> {
+    return this.call({ type: 'closed', ...job }) as Promise<LoadResult>;
+  }
+
+  open(job: Omit<Extract<LoadJob, { type: 'open' }>, 'type'>): Promise<LoadResult> {
+    return this.call({ type: 'open', ...job }) as Promise<LoadResult>;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null) this.child.kill();
+  }
+
+  /** Sends a job (none: waits for the child to start) and resolves to its result. */
+  private call(job: LoadJob | null): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (m: { ok: boolean; result?: unknown; error?: string }) => {
+        this.child.off('exit', onExit);
+        if (m.ok) resolve(m.result);
+        else reject(new Error(m.error));
+      });
+      if (job) this.child.send(job);
+    });
   }
 }
 
