@@ -14,19 +14,21 @@ import { admin } from './lib/pg.ts';
  * process acknowledges, a worker process processes), in four phases:
  *
  * 1. the ceiling: a bare handler on the same HTTP stack, closed loop at concurrency 64;
- * 2. a burst: Kizuna's web process, closed loop at concurrency 64: acknowledgement throughput, and
- *    its share of the ceiling (the two are measured in alternating rounds). The worker starts after the burst: on a 2-core machine it would
- *    take the cores the comparison is about (the ceiling does no processing either), and the
- *    inbox exists so that bursts are stored first and processed after. Latency here is
- *    concurrency / throughput by construction (Little's law), so it is printed but not judged;
- *    CPU per request is printed for each process, and for the ceiling's;
+ * 2. a burst: Kizuna's web process, closed loop at concurrency 64: acknowledgement throughput,
+ *    and its share of the ceiling (the two are measured in alternating rounds). The worker
+ *    starts after the burst: on a 2-core machine it would take the cores the comparison is about
+ *    (the ceiling does no processing either), and the inbox exists so that bursts are stored
+ *    first and processed after. Latency here is concurrency / throughput by construction
+ *    (Little's law), so it is printed but not judged; CPU per request is printed for each
+ *    process, and for the ceiling's;
  * 3. the drain: the rate at which the worker, started now, processes the burst's events;
- * 4. sustained load: an open loop offering 2,200 events/s (LINE sends at its own pace), from a
- *    small process of its own so that its timing is not this process's pauses: the
+ * 4. sustained load: an open loop offering 2,200 events/s (LINE sends at its own pace): the
  *    acknowledgement latency there (p50, p99, measured from each request's scheduled time) and
  *    the rate at which those events were processed, the lag after the last one included.
  *
- * Finally every event must have been stored and processed exactly once.
+ * Every load comes from a load generator in a small process of its own (LoadGenerator), so the
+ * figures are not this process's pauses. Finally every event must have been stored and processed
+ * exactly once.
  */
 const NAME = 'webhook';
 const CONCURRENCY = 64;
