@@ -1,12 +1,21 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createFakeLine } from '../test/fakes/line.ts';
-import { cpuMeter, cpuSecondsNamed, cpuSecondsOf } from './lib/cpu.ts';
-import { percentile, report, LoadGenerator, scale, type LoadResult } from './lib/load.ts';
+import { freePort } from '../test/helpers/server-process.ts';
+import { cpuSecondsNamed, cpuSecondsOf } from './lib/cpu.ts';
+import {
+  combine,
+  LoadGenerator,
+  measured,
+  percentile,
+  report,
+  scale,
+  type Measured,
+} from './lib/load.ts';
 import { admin } from './lib/pg.ts';
+import { buildRequests, type BuiltRequest } from './lib/webhook-requests.ts';
 
 /**
  * bench/webhook: signed LINE webhooks (1–5 mixed follow/message/postback events each, 3 on
@@ -280,49 +289,6 @@ async function startKizuna(
   return { server, url, startWorker: () => spawnRole(['--role=worker'], 'worker') };
 }
 
-interface BuiltRequest {
-  body: string;
-  headers: Record<string, string>;
-  events: number;
-  messageIds: string[];
-  eventIds: string[];
-}
-
-function buildRequests(
-  line: ReturnType<typeof createFakeLine>,
-  users: string[],
-  channel: { channelSecret: string; botUserId: string },
-  count: number,
-): BuiltRequest[] {
-  const out: BuiltRequest[] = [];
-  let u = 0;
-  for (let i = 0; i < count; i++) {
-    const n = 1 + (i % 5);
-    const events = [];
-    const messageIds: string[] = [];
-    for (let k = 0; k < n; k++) {
-      const userId = users[u++ % users.length]!;
-      const kind = (i + k) % 10;
-      if (kind === 0) events.push(line.events.follow(userId));
-      else if (kind <= 7) {
-        const event = line.events.message.text(userId, `注文の確認をお願いします #${i}-${k}`);
-        messageIds.push(event.message.id);
-        events.push(event);
-      } else events.push(line.events.postback(userId, `menu:orders&n=${i}`));
-    }
-    const body = JSON.stringify({ destination: channel.botUserId, events });
-    const signature = createHmac('sha256', channel.channelSecret).update(body).digest('base64');
-    out.push({
-      body,
-      headers: { 'content-type': 'application/json', 'x-line-signature': signature },
-      events: n,
-      messageIds,
-      eventIds: events.map((e) => e.webhookEventId),
-    });
-  }
-  return out;
-}
-
 /** BENCH_PROFILE=<dir> writes a V8 CPU profile of each Kizuna process there, for `--cpu-prof` tools. */
 function profile(role: string): string[] {
   const dir = process.env.BENCH_PROFILE;
@@ -367,17 +333,6 @@ async function verify(db: pg.Client, sent: BuiltRequest[]) {
   return { exact };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 async function waitHealthy(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -389,42 +344,4 @@ async function waitHealthy(url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('Kizuna did not become healthy');
-}
-
-interface Measured {
-  result: LoadResult;
-  cpu: Record<string, number | null>;
-}
-
-/** Runs a load and meters the CPU of the named parts meanwhile. */
-async function measured(
-  parts: Record<string, () => number | null>,
-  load: () => Promise<LoadResult>,
-): Promise<Measured> {
-  const meter = cpuMeter(parts);
-  const result = await load();
-  return { result, cpu: meter.since() };
-}
-
-/** Several rounds as one: requests, time, errors and CPU added up, latencies merged. */
-function combine(runs: Measured[]): Measured {
-  const cpu: Record<string, number | null> = {};
-  for (const run of runs)
-    for (const [k, v] of Object.entries(run.cpu))
-      cpu[k] = v === null || cpu[k] === null ? null : (cpu[k] ?? 0) + v;
-  const statuses: Record<number, number> = {};
-  for (const run of runs)
-    for (const [k, v] of Object.entries(run.result.statuses))
-      statuses[Number(k)] = (statuses[Number(k)] ?? 0) + v;
-  const latencies = Float64Array.from(runs.flatMap((r) => Array.from(r.result.latencies))).sort();
-  return {
-    result: {
-      requests: runs.reduce((n, r) => n + r.result.requests, 0),
-      errors: runs.reduce((n, r) => n + r.result.errors, 0),
-      seconds: runs.reduce((n, r) => n + r.result.seconds, 0),
-      latencies,
-      statuses,
-    },
-    cpu,
-  };
 }

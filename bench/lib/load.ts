@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Pool } from 'undici';
+import { cpuMeter } from './cpu.ts';
 
 export interface LoadResult {
   requests: number;
@@ -223,3 +224,41 @@ export const scale = (): number => {
   const value = Number(process.env.BENCH_SCALE ?? '1');
   return Number.isFinite(value) && value > 0 ? value : 1;
 };
+
+export interface Measured {
+  result: LoadResult;
+  cpu: Record<string, number | null>;
+}
+
+/** Runs a load and meters the CPU of the named parts meanwhile. */
+export async function measured(
+  parts: Record<string, () => number | null>,
+  load: () => Promise<LoadResult>,
+): Promise<Measured> {
+  const meter = cpuMeter(parts);
+  const result = await load();
+  return { result, cpu: meter.since() };
+}
+
+/** Several rounds as one: requests, time, errors and CPU added up, latencies merged. */
+export function combine(runs: Measured[]): Measured {
+  const cpu: Record<string, number | null> = {};
+  for (const run of runs)
+    for (const [k, v] of Object.entries(run.cpu))
+      cpu[k] = v === null || cpu[k] === null ? null : (cpu[k] ?? 0) + v;
+  const statuses: Record<number, number> = {};
+  for (const run of runs)
+    for (const [k, v] of Object.entries(run.result.statuses))
+      statuses[Number(k)] = (statuses[Number(k)] ?? 0) + v;
+  const latencies = Float64Array.from(runs.flatMap((r) => Array.from(r.result.latencies))).sort();
+  return {
+    result: {
+      requests: runs.reduce((n, r) => n + r.result.requests, 0),
+      errors: runs.reduce((n, r) => n + r.result.errors, 0),
+      seconds: runs.reduce((n, r) => n + r.result.seconds, 0),
+      latencies,
+      statuses,
+    },
+    cpu,
+  };
+}
