@@ -10,6 +10,12 @@ export interface IncomingMessage {
   sentAt: Date;
 }
 
+interface Owner {
+  line_user_id: string;
+  conversation_id: string;
+  created: boolean;
+}
+
 /** One conversation per friend (chatwoot's model), holding messages in and out. */
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -36,21 +42,11 @@ export class ConversationRepository {
    */
   async addIncoming(botId: string, messages: IncomingMessage[]): Promise<string[]> {
     if (messages.length === 0) return [];
-    const users = [...new Set(messages.map((m) => m.lineUserId))];
-    const owners = await sql<{ line_user_id: string; created: boolean; conversation_id: string }>`
-      with f as (
-        insert into friends (id, bot_id, line_user_id, source)
-        select gen_random_uuid()::text, ${botId}, u, 'event' from unnest(${users}::text[]) as u
-        on conflict (bot_id, line_user_id) do update set bot_id = friends.bot_id
-        returning id, line_user_id, (xmax = 0) as created),
-      c as (
-        insert into conversations (id, bot_id, friend_id) select gen_random_uuid()::text, ${botId}, f.id from f
-        on conflict (friend_id) do update set friend_id = conversations.friend_id
-        returning id, friend_id)
-      select f.line_user_id, f.created, c.id as conversation_id from f join c on c.friend_id = f.id`.execute(
-      this.db,
+    const owners = await this.ownersOf(
+      botId,
+      messages.map((m) => m.lineUserId),
     );
-    const conversationOf = new Map(owners.rows.map((r) => [r.line_user_id, r.conversation_id]));
+    const conversationOf = new Map(owners.map((r) => [r.line_user_id, r.conversation_id]));
     await sql`
       with m as (
         insert into messages (id, bot_id, conversation_id, direction, type, line_message_id, content, webhook_event_id, sent_at)
@@ -68,6 +64,40 @@ export class ConversationRepository {
         updated_at = now()
       from (select conversation_id, count(*)::int as n, max(sent_at) as last_at from m group by conversation_id) as a
       where conversations.id = a.conversation_id`.execute(this.db);
-    return owners.rows.filter((r) => r.created).map((r) => r.line_user_id);
+    return owners.filter((r) => r.created).map((r) => r.line_user_id);
+  }
+
+  /**
+   * The conversation of each user, the friend and the conversation made where missing. Read first:
+   * nearly every message comes from a known friend with a conversation, and an upsert would write a
+   * new version of both rows (and of their indexes) only to return their ids.
+   */
+  private async ownersOf(botId: string, lineUserIds: string[]): Promise<Owner[]> {
+    const users = [...new Set(lineUserIds)];
+    const found = await this.db
+      .selectFrom('friends as f')
+      .innerJoin('conversations as c', 'c.friend_id', 'f.id')
+      .select(['f.line_user_id', 'c.id as conversation_id', sql<boolean>`false`.as('created')])
+      .where('f.bot_id', '=', botId)
+      .where('f.line_user_id', 'in', users)
+      .execute();
+    if (found.length === users.length) return found;
+    const known = new Set(found.map((r) => r.line_user_id));
+    const missing = users.filter((u) => !known.has(u));
+    // The upserts return the rows also when another transaction has just made them.
+    const made = await sql<Owner>`
+      with f as (
+        insert into friends (id, bot_id, line_user_id, source)
+        select gen_random_uuid()::text, ${botId}, u, 'event' from unnest(${missing}::text[]) as u
+        on conflict (bot_id, line_user_id) do update set bot_id = friends.bot_id
+        returning id, line_user_id, (xmax = 0) as created),
+      c as (
+        insert into conversations (id, bot_id, friend_id) select gen_random_uuid()::text, ${botId}, f.id from f
+        on conflict (friend_id) do update set friend_id = conversations.friend_id
+        returning id, friend_id)
+      select f.line_user_id, f.created, c.id as conversation_id from f join c on c.friend_id = f.id`.execute(
+      this.db,
+    );
+    return [...found, ...made.rows];
   }
 }

@@ -77,6 +77,11 @@ export class FriendRepository {
     return one(await this.ensureMany(botId, [lineUserId], source), lineUserId);
   }
 
+  /**
+   * Read first, and write only the users not found: nearly every event comes from a known friend,
+   * and an upsert would write a new version of each friend's row (and of every index on friends,
+   * the page being full) only to return its id.
+   */
   async ensureMany(
     botId: string,
     lineUserIds: string[],
@@ -84,13 +89,23 @@ export class FriendRepository {
   ): Promise<Map<string, UpsertedFriend>> {
     const users = [...new Set(lineUserIds)];
     if (users.length === 0) return new Map();
-    return upserted(
-      await sql<UpsertedRow>`
+    const found = await this.db
+      .selectFrom('friends')
+      .select(['id', 'line_user_id'])
+      .where('bot_id', '=', botId)
+      .where('line_user_id', 'in', users)
+      .execute();
+    const out = new Map(found.map((r) => [r.line_user_id, { id: r.id, created: false }]));
+    const missing = users.filter((u) => !out.has(u));
+    if (missing.length === 0) return out;
+    // The upsert returns the row also when another transaction has just made it.
+    const made = await sql<UpsertedRow>`
       insert into friends (id, bot_id, line_user_id, source)
-      select gen_random_uuid()::text, ${botId}, u, ${source} from unnest(${users}::text[]) as u
+      select gen_random_uuid()::text, ${botId}, u, ${source} from unnest(${missing}::text[]) as u
       on conflict (bot_id, line_user_id) do update set bot_id = friends.bot_id
-      returning id, line_user_id, (xmax = 0) as created`.execute(this.db),
-    );
+      returning id, line_user_id, (xmax = 0) as created`.execute(this.db);
+    for (const [user, friend] of upserted(made)) out.set(user, friend);
+    return out;
   }
 
   /** Creates the friends of an imported page of follower ids not known yet; returns their ids. */
