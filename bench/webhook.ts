@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createFakeLine } from '../test/fakes/line.ts';
 import { freePort } from '../test/helpers/server-process.ts';
-import { cpuSecondsNamed, cpuSecondsOf } from './lib/cpu.ts';
+import { cpuMeter, cpuSecondsNamed, cpuSecondsOf } from './lib/cpu.ts';
 import {
   combine,
   LoadGenerator,
@@ -166,7 +166,17 @@ export async function benchWebhook(): Promise<boolean> {
     const worker = startWorker();
     children.push(worker);
     const drainStarted = performance.now();
+    const workerParts = {
+      worker: () => cpuSecondsOf(worker.pid!),
+      postgres: () => cpuSecondsNamed('postgres', dbName),
+      'this process (fake LINE)': () => {
+        const use = process.cpuUsage();
+        return (use.user + use.system) / 1e6;
+      },
+    };
+    const drainCpu = cpuMeter(workerParts);
     await waitProcessed(db, 300_000);
+    const drainUse = drainCpu.since();
     const burstProcessed = sent.reduce((n, r) => n + r.events, 0);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
     const processedPerSecond = burstProcessed / drainSeconds;
@@ -177,9 +187,15 @@ export async function benchWebhook(): Promise<boolean> {
     const rate = SUSTAINED_OFFERED / avgEvents;
     const from = next;
     markSent(Math.round(rate * seconds));
+    const sustainedCpu = cpuMeter({
+      web: () => cpuSecondsOf(server.pid!),
+      ...workerParts,
+      'load generator': loadGenerator,
+    });
     const sustained = await generator.open({ url, path, rate, seconds, from });
     const lagStarted = performance.now();
     await waitProcessed(db, 120_000);
+    const sustainedUse = sustainedCpu.since();
     const lag = (performance.now() - lagStarted) / 1000;
     const sustainedEvents = sent.slice(sustainedFrom).reduce((n, r) => n + r.events, 0);
     const sustainedRate = sustainedEvents / (sustained.seconds + lag);
@@ -204,11 +220,13 @@ export async function benchWebhook(): Promise<boolean> {
         `bare handler ${perRequest(bareUse, bareResult.requests)}`,
     );
     console.log(
-      `${NAME}: drain ${burstProcessed} events in ${drainSeconds.toFixed(1)} s (worker started after the burst)`,
+      `${NAME}: drain ${burstProcessed} events in ${drainSeconds.toFixed(1)} s (worker started after the burst); ` +
+        `CPU per event: ${perRequest(drainUse, burstProcessed)}`,
     );
     console.log(
       `${NAME}: sustained ${sustainedEvents} events offered at ${SUSTAINED_OFFERED}/s in ` +
-        `${sustained.seconds.toFixed(1)} s, all processed ${lag.toFixed(2)} s after the last`,
+        `${sustained.seconds.toFixed(1)} s, all processed ${lag.toFixed(2)} s after the last; ` +
+        `CPU per event: ${perRequest(sustainedUse, sustainedEvents)}`,
     );
     const figures: Array<[string, number, string, string, boolean]> = [
       [
