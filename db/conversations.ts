@@ -79,7 +79,7 @@ export class ConversationRepository {
       .innerJoin('conversations as c', 'c.friend_id', 'f.id')
       .select(['f.line_user_id', 'c.id as conversation_id', sql<boolean>`false`.as('created')])
       .where('f.bot_id', '=', botId)
-      .where('f.line_user_id', 'in', users)
+      .where(sql<boolean>`f.line_user_id = any(${users}::text[])`)
       .execute();
     if (found.length === users.length) return found;
     const known = new Set(found.map((r) => r.line_user_id));

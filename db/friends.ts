@@ -93,7 +93,7 @@ export class FriendRepository {
       .selectFrom('friends')
       .select(['id', 'line_user_id'])
       .where('bot_id', '=', botId)
-      .where('line_user_id', 'in', users)
+      .where(sql<boolean>`line_user_id = any(${users}::text[])`)
       .execute();
     const out = new Map(found.map((r) => [r.line_user_id, { id: r.id, created: false }]));
     const missing = users.filter((u) => !out.has(u));
