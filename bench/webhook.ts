@@ -201,8 +201,11 @@ export async function benchWebhook(): Promise<boolean> {
     const sustainedRate = sustainedEvents / (sustained.seconds + lag);
 
     const check = await verify(db, sent);
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    // Stopped, not killed, so that each writes its CPU profile when BENCH_PROFILE asks for one.
+    for (const process of [server, worker]) {
+      process.kill('SIGTERM');
+      await new Promise((resolve) => process.once('exit', resolve));
+    }
 
     const burstRps = burst.requests / burst.seconds;
     const bareRps = bareResult.requests / bareResult.seconds;
