@@ -127,20 +127,32 @@ export class FriendRepository {
     return inserted.map((r) => r.line_user_id);
   }
 
-  async saveProfile(botId: string, profile: LineProfile, at: Date): Promise<void> {
-    await this.db
-      .updateTable('friends')
-      .set({
-        display_name: profile.displayName,
-        picture_url: profile.pictureUrl ?? null,
-        status_message: profile.statusMessage ?? null,
-        language: profile.language ?? null,
-        profile_fetched_at: at,
-        updated_at: at,
-      })
+  /** Of these users, the friends whose profile was not fetched since `since`. */
+  async profilesDue(botId: string, lineUserIds: string[], since: Date): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('friends')
+      .select('line_user_id')
       .where('bot_id', '=', botId)
-      .where('line_user_id', '=', profile.userId)
+      .where(sql<boolean>`line_user_id = any(${lineUserIds}::text[])`)
+      .where((eb) =>
+        eb.or([eb('profile_fetched_at', 'is', null), eb('profile_fetched_at', '<', since)]),
+      )
       .execute();
+    return rows.map((r) => r.line_user_id);
+  }
+
+  /** Stores fetched profiles in one statement. */
+  async saveProfiles(botId: string, profiles: LineProfile[], at: Date): Promise<void> {
+    if (profiles.length === 0) return;
+    const column = <K extends keyof LineProfile>(key: K) => profiles.map((p) => p[key] ?? null);
+    await sql`
+      update friends set display_name = v.display_name, picture_url = v.picture_url,
+        status_message = v.status_message, language = v.language,
+        profile_fetched_at = ${at.toISOString()}::timestamptz, updated_at = ${at.toISOString()}::timestamptz
+      from unnest(${column('userId')}::text[], ${column('displayName')}::text[],
+        ${column('pictureUrl')}::text[], ${column('statusMessage')}::text[], ${column('language')}::text[])
+        as v(line_user_id, display_name, picture_url, status_message, language)
+      where friends.bot_id = ${botId} and friends.line_user_id = v.line_user_id`.execute(this.db);
   }
 }
 

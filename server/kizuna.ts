@@ -13,7 +13,12 @@ import { LineInboxRepository } from '../db/line-inbox.ts';
 import type { SecretBox } from '../db/secret-box.ts';
 import type { Resource } from '../jobs/cart-import.ts';
 import { cartImportJob, cartScheduleJobs, type CartJobDeps } from '../jobs/carts.ts';
-import { importFollowersJob, refreshProfileJob, type LineJobDeps } from '../jobs/line.ts';
+import {
+  importFollowersJob,
+  profileJobs,
+  refreshProfileJob,
+  type LineJobDeps,
+} from '../jobs/line.ts';
 import { deliverNoticeJob, Notifier, type NoticeDeps } from '../jobs/notices.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import {
@@ -75,10 +80,7 @@ export function createKizuna(options: KizunaOptions) {
     logger,
     lineFor: (botId) => lineClients.get(botId),
     enqueueProfiles: async (botId, lineUserIds) =>
-      queueRef.current!.sendMany(
-        refreshProfile,
-        lineUserIds.map((lineUserId) => ({ botId, lineUserId })),
-      ),
+      queueRef.current!.sendMany(refreshProfile, profileJobs(botId, lineUserIds)),
   };
   const refreshProfile = refreshProfileJob(lineDeps);
   const importFollowers = importFollowersJob(lineDeps);
@@ -142,11 +144,7 @@ export function createKizuna(options: KizunaOptions) {
     logger,
     postbacks,
     enqueueProfileRefresh: (trx, botId, lineUserIds) =>
-      queue.sendMany(
-        refreshProfile,
-        lineUserIds.map((lineUserId) => ({ botId, lineUserId })),
-        { trx },
-      ),
+      queue.sendMany(refreshProfile, profileJobs(botId, lineUserIds), { trx }),
   });
   const inbox = new InboxWriter(
     new LineInboxRepository(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { refreshProfileJob, type LineJobDeps } from '../../jobs/line.ts';
 import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
 
 let w: LineWorld | undefined;
@@ -107,5 +108,50 @@ describe('profiles', () => {
       await w.settle();
     }
     expect((await friend()).display_name).toBe('後で分かる名前');
+  });
+
+  it('fetches a wave of follows in one job, and on retry asks LINE only for the profiles it lacks', async () => {
+    w = await openLineWorld();
+    await w.settle();
+    const users = ['一', '二', '三'].map((n) =>
+      w!.line.addUser({ displayName: `友だち${n}` }, { friendOf: [] }),
+    );
+    const [, failing] = users;
+    w.line.inject({ path: `/v2/bot/profile/${failing!.userId}`, status: 500 });
+    await w.line.sendWebhook(
+      w.webhookUrl,
+      w.channel.channelId,
+      users.map((u) => w!.line.events.follow(u.userId)),
+    );
+    await w.settle();
+    const jobs = await count(
+      w,
+      sql`select count(*) as n from pgboss.job where name = 'line.refresh-profile'`,
+    );
+    expect(jobs).toBe(1);
+    const names = async () =>
+      (
+        await w!.testDb.db.kysely
+          .selectFrom('friends')
+          .select('display_name')
+          .orderBy('display_name')
+          .execute()
+      ).map((f) => f.display_name);
+    expect(await names()).toEqual(['友だち一', '友だち三', null]);
+    await retryNow(w);
+    await w.settle();
+    expect(await names()).toEqual(['友だち一', '友だち三', '友だち二']);
+    const fetched = (userId: string) =>
+      w!.line.accepted.filter((r) => r.path === `/v2/bot/profile/${userId}`).length;
+    expect(users.map((u) => fetched(u.userId))).toEqual([1, 1, 1]);
+  });
+
+  it('still runs a profile job queued in the one-user form', () => {
+    const job = refreshProfileJob({} as LineJobDeps);
+    expect(job.payload.parse({ botId: 'b', lineUserId: 'U1' })).toEqual({
+      botId: 'b',
+      lineUserIds: ['U1'],
+    });
+    expect(() => job.payload.parse({ botId: 'b', lineUserIds: [] })).toThrow();
   });
 });
