@@ -29,7 +29,10 @@ export interface InboxProcessorOptions {
   gatherMs?: number;
   /** Bodies taken, in all, before the inbox is vacuumed once it has caught up (default 10,000). */
   vacuumAfterBodies?: number;
-  /** Parallel claim loops (PGlite runs one statement at a time, so 1 there). */
+  /**
+   * Loops at most (PGlite runs one statement at a time, so 1 there). One runs always; the others
+   * join only while batches come back full (a backlog), see loop().
+   */
   loops?: number;
   /** Shop time zone, for rules run by events (default Asia/Tokyo). */
   timeZone?: string | undefined;
@@ -48,6 +51,8 @@ export class InboxProcessor {
   private running = false;
   private wake: (() => void) | undefined;
   private loops: Promise<void>[] = [];
+  /** Resumes the helper loops waiting for a backlog. */
+  private parked: Array<() => void> = [];
   private takenSinceVacuum = 0;
   private vacuuming = false;
 
@@ -195,7 +200,7 @@ export class InboxProcessor {
     if (this.running) return;
     this.running = true;
     const count = this.options.db.driver.kind === 'pglite' ? 1 : (this.options.loops ?? 4);
-    this.loops = Array.from({ length: count }, () => this.loop());
+    this.loops = Array.from({ length: count }, (_, i) => this.loop(i > 0));
   }
 
   /** New events were stored: process them now rather than at the next poll. */
@@ -206,34 +211,52 @@ export class InboxProcessor {
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
+    this.unpark();
     await Promise.all(this.loops);
   }
 
-  private async loop(): Promise<void> {
+  private unpark(): void {
+    for (const resume of this.parked.splice(0)) resume();
+  }
+
+  /**
+   * One loop keeps up with a steady flow on its own, in fewer and larger transactions than several
+   * loops sharing it would run (each transaction costs the database far more than its events do,
+   * and the acknowledgements share that database). A full batch means a backlog: the helpers then
+   * join, and each goes back to waiting once it finds less than a full batch.
+   */
+  private async loop(helper: boolean): Promise<void> {
     const limit = this.options.batchSize ?? 200;
     while (this.running) {
-      let result = { moved: 0, full: false };
-      try {
-        result = await this.step(limit);
-      } catch (error) {
-        this.options.logger.error('inbox: batch failed', { error });
-      }
-      if (!this.running || result.full) continue;
-      // Nothing waiting: sleep until notified or the next poll. Caught up with a part of a batch:
-      // gather a little before the next one, so that under steady load the worker runs fewer,
-      // larger transactions instead of spinning on one or two events each (which costs the
-      // database, and so the acknowledgements sharing it, far more per event).
-      const wait =
-        result.moved === 0 ? (this.options.idleMs ?? 250) : (this.options.gatherMs ?? 20);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        if (result.moved > 0) return;
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (helper) await new Promise<void>((resume) => this.parked.push(resume));
+      for (let full = true; full && this.running;) full = await this.loopStep(limit, helper);
     }
+  }
+
+  /** One batch of a loop, then its wait if the batch was not full; true when it was full. */
+  private async loopStep(limit: number, helper: boolean): Promise<boolean> {
+    let result = { moved: 0, full: false };
+    try {
+      result = await this.step(limit);
+    } catch (error) {
+      this.options.logger.error('inbox: batch failed', { error });
+    }
+    if (result.full) this.unpark();
+    if (!this.running || result.full || helper) return result.full;
+    // Nothing waiting: sleep until notified or the next poll. Caught up with a part of a batch:
+    // gather a little before the next one, so that under steady load the worker runs fewer,
+    // larger transactions instead of spinning on one or two events each (which costs the
+    // database, and so the acknowledgements sharing it, far more per event).
+    const wait = result.moved === 0 ? (this.options.idleMs ?? 250) : (this.options.gatherMs ?? 20);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      if (result.moved > 0) return;
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    return false;
   }
 
   private handle(trx: Kysely<Database>, event: StoredEvent): Promise<EventOutcome> {
