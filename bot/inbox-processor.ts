@@ -54,7 +54,7 @@ export class InboxProcessor {
   /** Resumes the helper loops waiting for a backlog. */
   private parked: Array<() => void> = [];
   private takenSinceVacuum = 0;
-  private vacuuming = false;
+  private vacuuming: Promise<void> | undefined;
 
   constructor(private readonly options: InboxProcessorOptions) {
     this.events = new LineEventRepository(options.db.kysely);
@@ -80,7 +80,7 @@ export class InboxProcessor {
     }
     const bodies = Math.max(1, Math.floor(limit / EVENTS_PER_BODY));
     const taken = await this.takeInbox(bodies);
-    if (taken > 0 && taken < bodies) await this.vacuumAfterBacklog();
+    if (taken > 0 && taken < bodies) this.vacuumAfterBacklog();
     return { moved: taken, full: taken === bodies };
   }
 
@@ -88,20 +88,19 @@ export class InboxProcessor {
    * Once a backlog of at least `vacuumAfterBodies` has been taken and the inbox has caught up, the
    * inbox is vacuumed. Every intake reads the inbox's index from its oldest entry, so the dead
    * entries a burst leaves behind would be read again by every intake until something vacuums
-   * them; autovacuum may be off, and otherwise comes only at its next round.
+   * them; autovacuum may be off, and otherwise comes only at its next round. The vacuum runs
+   * beside the loops, not in their way (stop() waits for it).
    */
-  private async vacuumAfterBacklog(): Promise<void> {
+  private vacuumAfterBacklog(): void {
     if (this.takenSinceVacuum < (this.options.vacuumAfterBodies ?? 10_000) || this.vacuuming)
       return;
-    this.vacuuming = true;
     this.takenSinceVacuum = 0;
-    try {
-      await this.inbox.vacuum();
-    } catch (error) {
-      this.options.logger.warn('inbox: vacuum failed', { error });
-    } finally {
-      this.vacuuming = false;
-    }
+    this.vacuuming = this.inbox
+      .vacuum()
+      .catch((error: unknown) => this.options.logger.warn('inbox: vacuum failed', { error }))
+      .finally(() => {
+        this.vacuuming = undefined;
+      });
   }
 
   /**
@@ -213,6 +212,7 @@ export class InboxProcessor {
     this.wake?.();
     this.unpark();
     await Promise.all(this.loops);
+    await this.vacuuming;
   }
 
   private unpark(): void {
