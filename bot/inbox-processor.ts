@@ -192,6 +192,7 @@ export class InboxProcessor {
   async drain(): Promise<number> {
     let total = 0;
     for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
+    await this.vacuuming;
     return total;
   }
 
