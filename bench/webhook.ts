@@ -15,7 +15,8 @@ import {
   type Measured,
 } from './lib/load.ts';
 import { admin } from './lib/pg.ts';
-import { buildRequests, type BuiltRequest } from './lib/webhook-requests.ts';
+import { verify, waitProcessed } from './lib/webhook-checks.ts';
+import { buildRequests, expectations } from './lib/webhook-requests.ts';
 
 /**
  * bench/webhook: signed LINE webhooks (1–5 mixed follow/message/postback events each, 3 on
@@ -49,26 +50,6 @@ const BURST_MAX_RPS = 25_000;
 const WARM_UP = 10_000; // requests at most, in the 1-second warm-up
 const ROUNDS = 3; // alternating rounds of the ceiling and the burst
 const root = fileURLToPath(new URL('../', import.meta.url));
-
-/**
- * How many events and messages each prebuilt request carries, for the exactly-once check: counts
- * are enough, because every event and message id is unique (checked here, once).
- */
-function expectations(built: BuiltRequest[]) {
-  const events = Uint8Array.from(built, (r) => r.events);
-  const messages = Uint8Array.from(built, (r) => r.messageIds.length);
-  const unique = (ids: string[][]) => new Set(ids.flat()).size === ids.flat().length;
-  if (!unique(built.map((r) => r.eventIds)) || !unique(built.map((r) => r.messageIds)))
-    throw new Error('prebuilt requests repeat an event or message id');
-  const sum = (of: Uint8Array, from: number, to: number) =>
-    of.subarray(from, to).reduce((n, k) => n + k, 0);
-  return {
-    count: built.length,
-    /** Events in requests [from, to). */
-    events: (from: number, to: number) => sum(events, from, to),
-    messages: (from: number, to: number) => sum(messages, from, to),
-  };
-}
 
 export async function benchWebhook(): Promise<boolean> {
   const seconds = Math.max(2, Math.round(10 * scale()));
@@ -336,42 +317,6 @@ async function startKizuna(
 function profile(role: string): string[] {
   const dir = process.env.BENCH_PROFILE;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
-}
-
-async function waitProcessed(db: pg.Client, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    const { rows } = await db.query<{ n: string }>(
-      `select (select count(*) from line_events where state in ('pending','processing'))
-         + (select count(*) from line_inbox) as n`,
-    );
-    if (Number(rows[0]!.n) === 0) return;
-    if (Date.now() - started > timeoutMs) throw new Error('events were not processed in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Everything sent was stored and processed exactly once: one event row and one message each. */
-async function verify(db: pg.Client, expectedEvents: number, expectedMessages: number) {
-  const states = await db.query<{ state: string; n: string }>(
-    `select state, count(*) as n from line_events group by state`,
-  );
-  const byState = Object.fromEntries(states.rows.map((r) => [r.state, Number(r.n)]));
-  const { rows } = await db.query<{ n: string; distinct_ids: string }>(
-    `select count(*) as n, count(distinct line_message_id) as distinct_ids from messages`,
-  );
-  const messages = Number(rows[0]!.n);
-  const duplicates = messages - Number(rows[0]!.distinct_ids);
-  const exact =
-    (byState.done ?? 0) === expectedEvents &&
-    messages === expectedMessages &&
-    duplicates === 0 &&
-    !byState.failed;
-  if (!exact)
-    console.log(
-      `${NAME}: states ${JSON.stringify(byState)}, messages ${messages}/${expectedMessages}, duplicates ${duplicates}`,
-    );
-  return { exact };
 }
 
 async function waitHealthy(url: string): Promise<void> {

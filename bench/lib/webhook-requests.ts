@@ -47,3 +47,23 @@ export function buildRequests(
   }
   return out;
 }
+
+/**
+ * How many events and messages each prebuilt request carries, for the exactly-once check: counts
+ * are enough, because every event and message id is unique (checked here, once).
+ */
+export function expectations(built: BuiltRequest[]) {
+  const events = Uint8Array.from(built, (r) => r.events);
+  const messages = Uint8Array.from(built, (r) => r.messageIds.length);
+  const unique = (ids: string[][]) => new Set(ids.flat()).size === ids.flat().length;
+  if (!unique(built.map((r) => r.eventIds)) || !unique(built.map((r) => r.messageIds)))
+    throw new Error('prebuilt requests repeat an event or message id');
+  const sum = (of: Uint8Array, from: number, to: number) =>
+    of.subarray(from, to).reduce((n, k) => n + k, 0);
+  return {
+    count: built.length,
+    /** Events in requests [from, to). */
+    events: (from: number, to: number) => sum(events, from, to),
+    messages: (from: number, to: number) => sum(messages, from, to),
+  };
+}
