@@ -1,6 +1,26 @@
 import type { ComponentChildren } from 'preact';
+import { useRef, useState } from 'preact/hooks';
 import type { Lang } from './api.ts';
 import { t } from './i18n.ts';
+
+/**
+ * The page's language. The default may arrive late (LIFF's language, once the SDK has started), and
+ * then must not undo what the shopper already chose with the switch.
+ */
+export function useLang(initial: Lang) {
+  const [lang, setLang] = useState(initial);
+  const chosen = useRef(false);
+  return {
+    lang,
+    choose(next: Lang) {
+      chosen.current = true;
+      setLang(next);
+    },
+    suggest(next: Lang) {
+      if (!chosen.current) setLang(next);
+    },
+  };
+}
 
 /** The frame both mini-apps share: a heading and the language switch. */
 export function Shell(props: {

@@ -1,8 +1,8 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { fetchForm, readConfig, submitForm, type FormDefinition, type Lang } from '../api.ts';
+import { fetchForm, readConfig, submitForm, type FormDefinition } from '../api.ts';
 import { pickLang, t } from '../i18n.ts';
-import { appUrl, Shell } from '../shell.tsx';
+import { appUrl, Shell, useLang } from '../shell.tsx';
 import { IdentityForm } from './IdentityForm.tsx';
 import '../style.css';
 
@@ -16,20 +16,20 @@ formLoad.catch(() => undefined);
 liffLoad.catch(() => undefined);
 
 function App() {
-  const [lang, setLang] = useState<Lang>(pickLang(location.search, null, config.lang));
+  const { lang, choose, suggest } = useLang(pickLang(location.search, null, config.lang));
   const [form, setForm] = useState<FormDefinition | null>(config.form ?? null);
   const [failed, setFailed] = useState(false);
 
   useEffect(() => {
     formLoad.then(setForm, () => setFailed(true));
     liffLoad.then(
-      (session) => setLang(pickLang(location.search, session.language(), config.lang)),
+      (session) => suggest(pickLang(location.search, session.language(), config.lang)),
       () => undefined,
     );
   }, []);
 
   return (
-    <Shell title={form ? form.title[lang] : t(lang, 'loading')} lang={lang} onLang={setLang}>
+    <Shell title={form ? form.title[lang] : t(lang, 'loading')} lang={lang} onLang={choose}>
       {failed && <p role="alert">{t(lang, 'loadFailed')}</p>}
       {form && (
         <IdentityForm

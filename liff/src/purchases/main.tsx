@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { fetchPurchases, readConfig, type Lang, type Purchases } from '../api.ts';
 import { pickLang, t } from '../i18n.ts';
 import { initLiff } from '../liff.ts';
-import { Shell } from '../shell.tsx';
+import { Shell, useLang } from '../shell.tsx';
 import { PurchaseList } from './PurchaseList.tsx';
 import '../style.css';
 
@@ -27,13 +27,13 @@ async function load(): Promise<{ state: State; lang: Lang | null }> {
 }
 
 function App() {
-  const [lang, setLang] = useState<Lang>(pickLang(location.search, null, config.lang));
+  const { lang, choose, suggest } = useLang(pickLang(location.search, null, config.lang));
   const [state, setState] = useState<State>({ kind: 'loading' });
 
   useEffect(() => {
     load().then(
       (loaded) => {
-        setLang(pickLang(location.search, loaded.lang, config.lang));
+        suggest(pickLang(location.search, loaded.lang, config.lang));
         setState(loaded.state);
       },
       () => setState({ kind: 'failed', text: 'loadFailed' }),
@@ -41,7 +41,7 @@ function App() {
   }, []);
 
   return (
-    <Shell title={t(lang, 'purchasesTitle')} lang={lang} onLang={setLang}>
+    <Shell title={t(lang, 'purchasesTitle')} lang={lang} onLang={choose}>
       {'orders' in state ? (
         <PurchaseList purchases={state} lang={lang} botId={config.botId} />
       ) : state.kind === 'loading' ? (
