@@ -74,13 +74,15 @@ export class ConversationRepository {
    */
   private async ownersOf(botId: string, lineUserIds: string[]): Promise<Owner[]> {
     const users = [...new Set(lineUserIds)];
-    const found = await this.db
-      .selectFrom('friends as f')
-      .innerJoin('conversations as c', 'c.friend_id', 'f.id')
-      .select(['f.line_user_id', 'c.id as conversation_id', sql<boolean>`false`.as('created')])
-      .where('f.bot_id', '=', botId)
-      .where(sql<boolean>`f.line_user_id = any(${users}::text[])`)
-      .execute();
+    // One keyed probe per user, never a scan of the bot's friends (see FriendRepository.ensureMany).
+    const { rows: found } = await sql<Owner>`
+      select o.line_user_id, o.conversation_id, false as created
+      from unnest(${users}::text[]) as u(line_user_id),
+        lateral (select f.line_user_id, c.id as conversation_id
+                 from friends f join conversations c on c.friend_id = f.id
+                 where f.bot_id = ${botId} and f.line_user_id = u.line_user_id limit 1) as o`.execute(
+      this.db,
+    );
     if (found.length === users.length) return found;
     const known = new Set(found.map((r) => r.line_user_id));
     const missing = users.filter((u) => !known.has(u));

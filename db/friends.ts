@@ -81,6 +81,11 @@ export class FriendRepository {
    * Read first, and write only the users not found: nearly every event comes from a known friend,
    * and an upsert would write a new version of each friend's row (and of every index on friends,
    * the page being full) only to return its id.
+   *
+   * Lookups by LINE user here are lateral, one probe of the (bot, LINE user) key per user, with
+   * `limit 1` so that PostgreSQL cannot flatten them into a join: written as
+   * `line_user_id = any(array)`, the plan scanned every friend of the bot whenever statistics were
+   * missing or the bot looked small, a few milliseconds per statement, on every batch of events.
    */
   async ensureMany(
     botId: string,
@@ -89,12 +94,13 @@ export class FriendRepository {
   ): Promise<Map<string, UpsertedFriend>> {
     const users = [...new Set(lineUserIds)];
     if (users.length === 0) return new Map();
-    const found = await this.db
-      .selectFrom('friends')
-      .select(['id', 'line_user_id'])
-      .where('bot_id', '=', botId)
-      .where(sql<boolean>`line_user_id = any(${users}::text[])`)
-      .execute();
+    const { rows: found } = await sql<{ id: string; line_user_id: string }>`
+      select f.id, f.line_user_id
+      from unnest(${users}::text[]) as u(line_user_id),
+        lateral (select id, line_user_id from friends
+                 where bot_id = ${botId} and line_user_id = u.line_user_id limit 1) as f`.execute(
+      this.db,
+    );
     const out = new Map(found.map((r) => [r.line_user_id, { id: r.id, created: false }]));
     const missing = users.filter((u) => !out.has(u));
     if (missing.length === 0) return out;
@@ -129,15 +135,12 @@ export class FriendRepository {
 
   /** Of these users, the friends whose profile was not fetched since `since`. */
   async profilesDue(botId: string, lineUserIds: string[], since: Date): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('friends')
-      .select('line_user_id')
-      .where('bot_id', '=', botId)
-      .where(sql<boolean>`line_user_id = any(${lineUserIds}::text[])`)
-      .where((eb) =>
-        eb.or([eb('profile_fetched_at', 'is', null), eb('profile_fetched_at', '<', since)]),
-      )
-      .execute();
+    const { rows } = await sql<{ line_user_id: string }>`
+      select f.line_user_id
+      from unnest(${lineUserIds}::text[]) as u(line_user_id),
+        lateral (select line_user_id, profile_fetched_at from friends
+                 where bot_id = ${botId} and line_user_id = u.line_user_id limit 1) as f
+      where f.profile_fetched_at is null or f.profile_fetched_at < ${since}`.execute(this.db);
     return rows.map((r) => r.line_user_id);
   }
 
