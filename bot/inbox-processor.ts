@@ -96,7 +96,7 @@ export class InboxProcessor {
       return;
     this.takenSinceVacuum = 0;
     this.vacuuming = this.inbox
-      .vacuum()
+      .vacuum(this.options.db.driver.kind === 'postgres')
       .catch((error: unknown) => this.options.logger.warn('inbox: vacuum failed', { error }))
       .finally(() => {
         this.vacuuming = undefined;
