@@ -25,17 +25,21 @@ export class LineEventRepository {
 
   /** Claims up to `limit` due events, oldest first, for `leaseSeconds`. */
   async claim(limit: number, leaseSeconds = 60): Promise<StoredEvent[]> {
+    // Picked once (materialized) and joined on the key, so that the limit holds: see
+    // LineInboxRepository.take.
     const rows = await sql<Selectable<LineEventsTable>>`
-      update line_events set state = 'processing', attempts = attempts + 1,
-        locked_until = now() + make_interval(secs => ${leaseSeconds})
-      where (bot_id, webhook_event_id) in (
+      with due as materialized (
         select bot_id, webhook_event_id from line_events
         where run_after <= now()
           and (state = 'pending' or (state = 'processing' and locked_until < now()))
         order by occurred_at, seq
         limit ${limit}
         for update skip locked)
-      returning *`.execute(this.db);
+      update line_events e set state = 'processing', attempts = attempts + 1,
+        locked_until = now() + make_interval(secs => ${leaseSeconds})
+      from due
+      where e.bot_id = due.bot_id and e.webhook_event_id = due.webhook_event_id
+      returning e.*`.execute(this.db);
     return inProcessingOrder(rows.rows.map(storedEvent));
   }
 

@@ -79,9 +79,15 @@ export class LineInboxRepository {
       id === undefined
         ? sql`select id from line_inbox where last_error is null order by id limit ${limit} for update skip locked`
         : sql`select id from line_inbox where id = ${id} for update`;
+    // The ids are picked once, as an array (an init plan), and the rows deleted through the key.
+    // As `id in (select … limit n for update skip locked)` PostgreSQL may run the subquery again for
+    // every inbox row it scans (it plans so when the inbox's statistics say empty, as after its
+    // vacuum), each run skipping the rows already taken: the limit window slides, and one take
+    // empties the inbox, in time quadratic in its size.
     const { rows } = await sql<Selectable<LineEventsTable> & { taken: number }>`
       with taken as (
-        delete from line_inbox where id in (${which}) returning id, bot_id, body, received_at
+        delete from line_inbox where id = any(array(${which}))
+        returning id, bot_id, body, received_at
       ), stored as (
         insert into line_events (bot_id, webhook_event_id, type, line_user_id, occurred_at,
           is_redelivery, payload, received_at, state, attempts, processed_at)
