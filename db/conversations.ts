@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { friendsOfLineUsers } from './friends.ts';
 import type { Database } from './schema.ts';
 
 export interface IncomingMessage {
@@ -74,13 +75,11 @@ export class ConversationRepository {
    */
   private async ownersOf(botId: string, lineUserIds: string[]): Promise<Owner[]> {
     const users = [...new Set(lineUserIds)];
-    // One keyed probe per user, never a scan of the bot's friends (see FriendRepository.ensureMany).
+    // Keyed probes per user, never a scan of the bot's friends or conversations.
     const { rows: found } = await sql<Owner>`
-      select o.line_user_id, o.conversation_id, false as created
-      from unnest(${users}::text[]) as u(line_user_id),
-        lateral (select f.line_user_id, c.id as conversation_id
-                 from friends f join conversations c on c.friend_id = f.id
-                 where f.bot_id = ${botId} and f.line_user_id = u.line_user_id limit 1) as o`.execute(
+      select f.line_user_id, c.id as conversation_id, false as created
+      from ${friendsOfLineUsers(botId, users)},
+        lateral (select id from conversations where friend_id = f.id limit 1) as c`.execute(
       this.db,
     );
     if (found.length === users.length) return found;

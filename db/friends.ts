@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { ROUTE_ATTRIBUTION_MS, type Friend, type FriendSource } from '../crm/friend.ts';
 import type { LineProfile } from '../bot/line-port.ts';
 import type { Database, FriendsTable } from './schema.ts';
@@ -81,11 +81,6 @@ export class FriendRepository {
    * Read first, and write only the users not found: nearly every event comes from a known friend,
    * and an upsert would write a new version of each friend's row (and of every index on friends,
    * the page being full) only to return its id.
-   *
-   * Lookups by LINE user here are lateral, one probe of the (bot, LINE user) key per user, with
-   * `limit 1` so that PostgreSQL cannot flatten them into a join: written as
-   * `line_user_id = any(array)`, the plan scanned every friend of the bot whenever statistics were
-   * missing or the bot looked small, a few milliseconds per statement, on every batch of events.
    */
   async ensureMany(
     botId: string,
@@ -95,12 +90,7 @@ export class FriendRepository {
     const users = [...new Set(lineUserIds)];
     if (users.length === 0) return new Map();
     const { rows: found } = await sql<{ id: string; line_user_id: string }>`
-      select f.id, f.line_user_id
-      from unnest(${users}::text[]) as u(line_user_id),
-        lateral (select id, line_user_id from friends
-                 where bot_id = ${botId} and line_user_id = u.line_user_id limit 1) as f`.execute(
-      this.db,
-    );
+      select f.id, f.line_user_id from ${friendsOfLineUsers(botId, users)}`.execute(this.db);
     const out = new Map(found.map((r) => [r.line_user_id, { id: r.id, created: false }]));
     const missing = users.filter((u) => !out.has(u));
     if (missing.length === 0) return out;
@@ -136,10 +126,7 @@ export class FriendRepository {
   /** Of these users, the friends whose profile was not fetched since `since`. */
   async profilesDue(botId: string, lineUserIds: string[], since: Date): Promise<string[]> {
     const { rows } = await sql<{ line_user_id: string }>`
-      select f.line_user_id
-      from unnest(${lineUserIds}::text[]) as u(line_user_id),
-        lateral (select line_user_id, profile_fetched_at from friends
-                 where bot_id = ${botId} and line_user_id = u.line_user_id limit 1) as f
+      select f.line_user_id from ${friendsOfLineUsers(botId, lineUserIds)}
       where f.profile_fetched_at is null or f.profile_fetched_at < ${since}`.execute(this.db);
     return rows.map((r) => r.line_user_id);
   }
@@ -176,6 +163,19 @@ export function toFriend(row: Selectable<FriendsTable>): Friend {
     profileFetchedAt: row.profile_fetched_at,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * A FROM clause: `f`, the friend row of each of these LINE users that has one. Each is one probe of
+ * the (bot, LINE user) key, lateral with `limit 1` so that PostgreSQL cannot flatten it into a
+ * join: written as `line_user_id = any(array)`, the plan scanned every friend of the bot whenever
+ * statistics were missing or the bot looked small, a few milliseconds per statement, on every
+ * batch of events.
+ */
+export function friendsOfLineUsers(botId: string, lineUserIds: string[]): RawBuilder<unknown> {
+  return sql`unnest(${lineUserIds}::text[]) as u(line_user_id),
+    lateral (select * from friends
+             where bot_id = ${botId} and line_user_id = u.line_user_id limit 1) as f`;
 }
 
 /** A follow or block of one user at a time. */
