@@ -1,18 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/index.ts';
-import type { ChannelSecrets } from '../bot/channel-secrets.ts';
 import type { IdTokenVerifier } from '../bot/id-token.ts';
-import type { InboxWriter } from '../bot/inbox-writer.ts';
 import type { LinePort } from '../bot/line-port.ts';
-import type { SignatureVerifier } from '../bot/signature.ts';
 import type { BotRepository } from '../db/bots.ts';
 import type { ConnectionRepository } from '../db/connections.ts';
 import type { Resource } from '../jobs/cart-import.ts';
-import { AppError, invalidRequest } from './errors.ts';
+import { AppError, errorAnswer, invalidRequest } from './errors.ts';
+import type { LineWebhookIntake } from './line-webhook-intake.ts';
 import type { Logger } from './logger.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
-import { bodyLimit } from './middleware/body-limit.ts';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
 import { cartWebhookRoutes } from './routes/cart-webhooks.ts';
 import { connectionProductRoutes } from './routes/connection-products.ts';
@@ -48,9 +45,8 @@ export interface AppDeps {
   logger: Logger;
   version: string;
   bots: BotRepository;
-  channelSecrets: ChannelSecrets;
-  inbox: InboxWriter;
-  verifySignature: SignatureVerifier;
+  /** Verifies, validates and stores one LINE webhook request (F1.2). */
+  lineWebhook: LineWebhookIntake;
   connections: ConnectionRepository;
   /** Enqueues cart imports of a connection (sync now, first import). */
   enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
@@ -86,7 +82,7 @@ export function createApp(options: AppOptions) {
     c.set('deps', deps);
     return next();
   });
-  app.use('*', bodyLimit(options.bodyLimitBytes ?? 1024 * 1024));
+  app.use('*', bodyLimit(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
   app.use('/api/bots/*', adminAuth(options.adminToken));
   app.use('/api/bots', adminAuth(options.adminToken));
 
@@ -134,26 +130,15 @@ export function createApp(options: AppOptions) {
     ),
   );
 
-  // The one error boundary: known errors keep their status and code; anything else is a 500 whose
-  // details (stack included) go only to the log.
+  // The one error boundary (errorAnswer): unexpected errors are 500s whose details (stack
+  // included) go only to the log.
   app.onError((error, c) => {
-    if (error instanceof AppError) {
-      // The unread rest of a too-large body stays on the socket: the connection cannot be reused.
-      if (error.status === 413) c.header('Connection', 'close');
-      return c.json(error.toJSON(), error.status);
-    }
-    if (error instanceof HTTPException) {
-      const status = error.status;
-      return c.json(
-        new AppError(status, status === 400 ? 'bad_request' : 'http_error', error.message).toJSON(),
-        status,
-      );
-    }
-    deps.logger.error('unhandled error', { error, method: c.req.method, path: c.req.path });
-    return c.json(
-      new AppError(500, 'internal_error', 'something went wrong on our side').toJSON(),
-      500,
-    );
+    const answer = errorAnswer(error);
+    if (answer.unexpected)
+      deps.logger.error('unhandled error', { error, method: c.req.method, path: c.req.path });
+    // The unread rest of a too-large body stays on the socket: the connection cannot be reused.
+    if (answer.status === 413) c.header('Connection', 'close');
+    return c.json(answer.body, answer.status);
   });
 
   return app;

@@ -1,3 +1,4 @@
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 
@@ -43,4 +44,25 @@ export function invalidRequest(error: ZodError, where?: string): AppError {
   const first = fields[0];
   const summary = first ? `${first.field}: ${first.message}` : 'invalid request';
   return new AppError(400, 'invalid_request', summary, fields);
+}
+
+/**
+ * What the API answers for a thrown error: known errors keep their status and code; anything else
+ * is a 500 whose details stay out of the answer (`unexpected`: the caller logs it). The one mapping
+ * for every way Kizuna serves HTTP (the Hono app and the Node server's direct webhook path).
+ */
+export function errorAnswer(error: unknown): {
+  status: ContentfulStatusCode;
+  body: ReturnType<AppError['toJSON']>;
+  unexpected: boolean;
+} {
+  if (error instanceof AppError)
+    return { status: error.status, body: error.toJSON(), unexpected: false };
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const code = status === 400 ? 'bad_request' : 'http_error';
+    return { status, body: new AppError(status, code, error.message).toJSON(), unexpected: false };
+  }
+  const internal = new AppError(500, 'internal_error', 'something went wrong on our side');
+  return { status: 500, body: internal.toJSON(), unexpected: true };
 }

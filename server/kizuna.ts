@@ -29,6 +29,7 @@ import {
 import { filterFriendSelector } from '../rich-menus/select.ts';
 import { ruleScheduleJobs } from '../jobs/rules.ts';
 import { createApp } from './app.ts';
+import { lineWebhookIntake } from './line-webhook-intake.ts';
 import type { Logger } from './logger.ts';
 
 export interface KizunaOptions {
@@ -156,6 +157,11 @@ export function createKizuna(options: KizunaOptions) {
     },
   );
   const channelSecrets = new ChannelSecrets(bots);
+  const lineWebhook = lineWebhookIntake({
+    channelSecrets,
+    inbox,
+    verifySignature: options.verifySignature ?? verifyLineSignature,
+  });
 
   /** After a bot is created or changed: forget cached secrets; import its friends once it can. */
   const onBotChanged = async (botId: string) => {
@@ -177,10 +183,8 @@ export function createKizuna(options: KizunaOptions) {
       logger,
       version: options.version ?? '0.1.0',
       bots,
-      channelSecrets,
-      inbox,
+      lineWebhook,
       onBotChanged,
-      verifySignature: options.verifySignature ?? verifyLineSignature,
       connections,
       enqueueImports,
       fetch: fetchImpl,
@@ -196,6 +200,8 @@ export function createKizuna(options: KizunaOptions) {
 
   return {
     app,
+    /** The webhook intake the routes use, for a runtime that serves the webhook itself. */
+    lineWebhook,
     bots,
     queue,
     processor,

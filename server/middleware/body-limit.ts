@@ -2,6 +2,9 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.ts';
 
+/** The body limit when none is configured: 1 MiB (LINE's webhook bodies stay far below it). */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
 /**
  * Refuses bodies over `maxBytes` with 413. A request that declares its length (the usual case,
  * and LINE's) is judged by the header alone: Node's parser never delivers more bytes than it

@@ -1,9 +1,10 @@
 import { getPriority, setPriority } from 'node:os';
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { createKizuna } from '../kizuna.ts';
 import { syncDefaultBot } from '../default-bot.ts';
 import { createLogger } from '../logger.ts';
 import { ConfigError, parseConfig } from './config.ts';
+import { createNodeServer } from './node-http.ts';
 import { verifyLineSignatureNode } from './node-signature.ts';
 import { openDatabase } from './setup.ts';
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     namedStatements: true,
     line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });
-  const running: { server?: ServerType } = {};
+  const running: { server?: Server } = {};
   let shuttingDown = false;
 
   const shutdown = async (signal: string, exitCode = 0) => {
@@ -81,17 +82,22 @@ async function main(): Promise<void> {
     logger.info('bot "default" configured from the environment', { channelId: bot.channelId });
   }
 
-  const server = serve(
-    { fetch: kizuna.app.fetch, port: config.PORT, hostname: '0.0.0.0' },
-    (info) => {
-      logger.info('Kizuna is listening', {
-        url: `http://localhost:${info.port}`,
-        role,
-        database:
-          opened.db.driver.kind === 'pglite' ? `embedded (${config.KIZUNA_DATA_DIR})` : 'postgres',
-      });
-    },
-  );
+  const server = createNodeServer({
+    fetch: kizuna.app.fetch,
+    lineWebhook: kizuna.lineWebhook,
+    logger,
+    bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
+    hostname: '0.0.0.0',
+  });
+  server.listen(config.PORT, '0.0.0.0', () => {
+    const address = server.address();
+    logger.info('Kizuna is listening', {
+      url: `http://localhost:${typeof address === 'object' && address ? address.port : config.PORT}`,
+      role,
+      database:
+        opened.db.driver.kind === 'pglite' ? `embedded (${config.KIZUNA_DATA_DIR})` : 'postgres',
+    });
+  });
   running.server = server;
   server.on('error', (error: NodeJS.ErrnoException) => {
     logger.error(
@@ -102,11 +108,11 @@ async function main(): Promise<void> {
   });
 }
 
-function closeServer(server: ServerType): Promise<void> {
+function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   });
 }
 

@@ -11,6 +11,7 @@ export interface TestApp {
   testDb: TestDb;
   secretBox: SecretBox;
   logs: string[];
+  logger: Logger;
   /** Calls the app in-process with the admin token and a JSON body. */
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<Response>;
   close(): Promise<void>;
@@ -40,6 +41,7 @@ export async function openTestApp(
     testDb,
     secretBox,
     logs,
+    logger,
     api(method, path, body, token = ADMIN_TOKEN) {
       const headers: Record<string, string> = {};
       if (token !== null) headers.authorization = `Bearer ${token}`;

@@ -1,7 +1,7 @@
-import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createFakeLine, type FakeLine } from '../fakes/line.ts';
 import type { KizunaOptions } from '../../server/kizuna.ts';
+import { createNodeServer } from '../../server/runtime/node-http.ts';
 import { openTestApp, type TestApp } from './app.ts';
 
 export interface LineWorld extends TestApp {
@@ -40,8 +40,13 @@ export async function openLineWorld(
     line: { baseURL: fake.url, dataBaseURL: fake.url },
     inbox: { retryDelay: () => 0, ...options.inbox },
   });
-  const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  // The Node server as `npm start` runs it: webhooks take its direct path (runtime/node-http.ts).
+  const server = createNodeServer({
+    fetch: t.app.fetch,
+    lineWebhook: t.kizuna.lineWebhook,
+    logger: t.logger,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const botId = 'shop';
   const created = await t.api('POST', '/api/bots', {
