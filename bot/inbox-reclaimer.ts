@@ -8,10 +8,11 @@ import type { Logger } from '../server/logger.ts';
  * only at its next round.
  *
  * A truncate is tried first, right after an intake that caught up: that is when the inbox is most
- * likely empty, and under a steady flow a few tries find a moment with no acknowledgement in
- * flight. It writes nothing of the backlog's dead pages, which a vacuum would dirty all over again
- * and have written to disk, beside the acknowledgements' own flushes. After `attempts` tries, or
- * at once when a body set aside holds the inbox, a vacuum runs instead, beside the loops.
+ * likely empty, and a lull in the traffic finds it empty with no acknowledgement in flight. It
+ * writes nothing of the backlog's dead pages, which a vacuum would dirty all over again and have
+ * written to disk, beside the acknowledgements' own flushes. Under a steady flow with no lull
+ * (measured: 733 requests/s never left the inbox empty after an intake), after `attempts` tries,
+ * or at once when a body set aside holds the inbox, a vacuum runs instead, beside the loops.
  */
 export class InboxReclaimer {
   private takenSince = 0;
@@ -49,20 +50,25 @@ export class InboxReclaimer {
       const outcome = await this.inbox.truncateIfEmpty();
       if (outcome === 'truncated') return this.reset();
       this.tries += 1;
-      if (outcome === 'set_aside' || this.tries >= (this.options.attempts ?? 50)) {
-        this.reset();
-        this.vacuuming = this.inbox
-          .vacuum(this.options.paced)
-          .catch((error: unknown) => this.options.logger.warn('inbox: vacuum failed', { error }))
-          .finally(() => {
-            this.vacuuming = undefined;
-          });
-      }
+      if (outcome === 'set_aside' || this.tries >= (this.options.attempts ?? 50)) this.vacuum();
     } catch (error) {
-      this.options.logger.warn('inbox: truncate failed', { error });
+      // Not a busy inbox (that is an outcome) but a refusal, such as a role without the right to
+      // truncate: vacuum this time, and try again after the next backlog.
+      this.options.logger.warn('inbox: truncate failed; vacuuming instead', { error });
+      this.vacuum();
     } finally {
       this.trying = false;
     }
+  }
+
+  private vacuum(): void {
+    this.reset();
+    this.vacuuming = this.inbox
+      .vacuum(this.options.paced)
+      .catch((error: unknown) => this.options.logger.warn('inbox: vacuum failed', { error }))
+      .finally(() => {
+        this.vacuuming = undefined;
+      });
   }
 
   /** Resolves once a vacuum in progress has finished. */
