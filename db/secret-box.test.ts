@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SecretBox } from './secret-box.ts';
+import { SecretBox, SecretUnreadableError } from './secret-box.ts';
 
 describe('SecretBox', () => {
   it('opens what it sealed, and each sealing of the same secret differs', async () => {
@@ -17,10 +17,12 @@ describe('SecretBox', () => {
     expect(await box.open(sealed)).toBe('token-1');
     const [version, iv, data] = sealed.split('.');
     const flipped = `${data!.slice(0, -2)}${data!.endsWith('AA') ? 'BA' : 'AA'}`;
-    await expect(box.open(`${version}.${iv}.${flipped}`)).rejects.toThrow();
+    await expect(box.open(`${version}.${iv}.${flipped}`)).rejects.toThrow(SecretUnreadableError);
     await expect(box.open(`v2.${iv}.${data}`)).rejects.toThrow('not a sealed secret');
     const other = await SecretBox.fromBase64Key(SecretBox.generateKey());
-    await expect(other.open(sealed)).rejects.toThrow();
+    await expect(other.open(sealed)).rejects.toThrow(
+      /cannot be opened with this KIZUNA_SECRET_KEY/,
+    );
   });
 
   it('opens a rotated secret to its new value', async () => {

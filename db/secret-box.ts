@@ -5,6 +5,22 @@
  * Sealed form: `v1.<iv base64url>.<ciphertext+tag base64url>`. The version prefix leaves room for
  * key rotation later without guessing at the format of old rows.
  */
+/**
+ * A stored secret that does not open with this key: sealed under another KIZUNA_SECRET_KEY (the
+ * key was changed or lost), or damaged. Logged with this message wherever it surfaces (a webhook's
+ * 500, a failed job), so that an operator sees the cause rather than WebCrypto's bare
+ * "OperationError".
+ */
+export class SecretUnreadableError extends Error {
+  constructor() {
+    super(
+      'a stored secret cannot be opened with this KIZUNA_SECRET_KEY: it was sealed under another ' +
+        'key or is damaged (restore the key, or set the secret again through the API)',
+    );
+    this.name = 'SecretUnreadableError';
+  }
+}
+
 export class SecretBox {
   /**
    * Opened secrets by sealed form. Jobs read a bot's credentials for every LINE call (so that a
@@ -44,11 +60,17 @@ export class SecretBox {
     if (version !== 'v1' || !iv || !data) {
       throw new Error('not a sealed secret');
     }
-    const plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: decodeBase64(iv) },
-      this.key,
-      decodeBase64(data),
-    );
+    let plain: ArrayBuffer;
+    try {
+      plain = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: decodeBase64(iv) },
+        this.key,
+        decodeBase64(data),
+      );
+    } catch {
+      // WebCrypto says only "OperationError"; the usual cause is a key that changed.
+      throw new SecretUnreadableError();
+    }
     const plaintext = new TextDecoder().decode(plain);
     // Bounded: a deployment has a handful of bots and connections, but secrets rotate.
     if (this.opened.size >= 1000) this.opened.clear();
