@@ -7,7 +7,6 @@ import { LineEventRepository, type EventOutcome, type StoredEvent } from '../db/
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../server/logger.ts';
 import type { EventContext } from './events/context.ts';
-import { InboxReclaimer } from './inbox-reclaimer.ts';
 import { handleEvent } from './events/handle.ts';
 import { handleWave, waves, type Outcome } from './events/wave.ts';
 import type { PostbackRegistry } from './postbacks.ts';
@@ -28,8 +27,8 @@ export interface InboxProcessorOptions {
   idleMs?: number;
   /** Pause after a batch smaller than asked (caught up), to gather the next (default 20 ms). */
   gatherMs?: number;
-  /** Bodies taken before the inbox's storage is reclaimed, once caught up (default 10,000). */
-  reclaimAfterBodies?: number;
+  /** Bodies taken, in all, before the inbox is vacuumed once it has caught up (default 10,000). */
+  vacuumAfterBodies?: number;
   /**
    * Loops at most (PGlite runs one statement at a time, so 1 there). One runs always; the others
    * join only while batches come back full (a backlog), see loop().
@@ -54,16 +53,12 @@ export class InboxProcessor {
   private loops: Promise<void>[] = [];
   /** Resumes the helper loops waiting for a backlog. */
   private parked: Array<() => void> = [];
-  private readonly reclaimer: InboxReclaimer;
+  private takenSinceVacuum = 0;
+  private vacuuming: Promise<void> | undefined;
 
   constructor(private readonly options: InboxProcessorOptions) {
     this.events = new LineEventRepository(options.db.kysely);
     this.inbox = new LineInboxRepository(options.db.kysely);
-    this.reclaimer = new InboxReclaimer(this.inbox, {
-      after: options.reclaimAfterBodies ?? 10_000,
-      paced: options.db.driver.kind === 'postgres',
-      logger: options.logger,
-    });
   }
 
   /**
@@ -85,8 +80,27 @@ export class InboxProcessor {
     }
     const bodies = Math.max(1, Math.floor(limit / EVENTS_PER_BODY));
     const taken = await this.takeInbox(bodies);
-    if (taken < bodies) await this.reclaimer.caughtUp();
+    if (taken > 0 && taken < bodies) this.vacuumAfterBacklog();
     return { moved: taken, full: taken === bodies };
+  }
+
+  /**
+   * Once a backlog of at least `vacuumAfterBodies` has been taken and the inbox has caught up, the
+   * inbox is vacuumed. Every intake reads the inbox's index from its oldest entry, so the dead
+   * entries a burst leaves behind would be read again by every intake until something vacuums
+   * them; autovacuum may be off, and otherwise comes only at its next round. The vacuum runs
+   * beside the loops, not in their way (stop() waits for it).
+   */
+  private vacuumAfterBacklog(): void {
+    if (this.takenSinceVacuum < (this.options.vacuumAfterBodies ?? 10_000) || this.vacuuming)
+      return;
+    this.takenSinceVacuum = 0;
+    this.vacuuming = this.inbox
+      .vacuum(this.options.db.driver.kind === 'postgres')
+      .catch((error: unknown) => this.options.logger.warn('inbox: vacuum failed', { error }))
+      .finally(() => {
+        this.vacuuming = undefined;
+      });
   }
 
   /**
@@ -107,7 +121,7 @@ export class InboxProcessor {
         outcomes.filter((o) => o.outcome !== 'done'),
       );
       await trx.commit().execute();
-      this.reclaimer.taken(taken.bodies);
+      this.takenSinceVacuum += taken.bodies;
       return taken.bodies;
     } catch (error) {
       this.options.logger.warn('inbox: a batch failed; its events go pending, to run one by one', {
@@ -178,7 +192,7 @@ export class InboxProcessor {
   async drain(): Promise<number> {
     let total = 0;
     for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
-    await this.reclaimer.settled();
+    await this.vacuuming;
     return total;
   }
 
@@ -199,7 +213,7 @@ export class InboxProcessor {
     this.wake?.();
     this.unpark();
     await Promise.all(this.loops);
-    await this.reclaimer.settled();
+    await this.vacuuming;
   }
 
   private unpark(): void {
@@ -233,10 +247,8 @@ export class InboxProcessor {
     // Nothing waiting: sleep until notified or the next poll. Caught up with a part of a batch:
     // gather a little before the next one, so that under steady load the worker runs fewer,
     // larger transactions instead of spinning on one or two events each (which costs the
-    // database, and so the acknowledgements sharing it, far more per event). Idle with a reclaim
-    // due, the next try comes as soon: a lull is its best chance (see InboxReclaimer).
-    const idle = result.moved === 0 && !this.reclaimer.due;
-    const wait = idle ? (this.options.idleMs ?? 250) : (this.options.gatherMs ?? 20);
+    // database, and so the acknowledgements sharing it, far more per event).
+    const wait = result.moved === 0 ? (this.options.idleMs ?? 250) : (this.options.gatherMs ?? 20);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, wait);
       if (result.moved > 0) return;

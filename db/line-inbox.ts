@@ -141,46 +141,11 @@ export class LineInboxRepository {
   }
 
   /**
-   * Gives the inbox's storage back once it holds no body at all: a truncate drops the pages a
-   * backlog left behind without writing them (their rows are dead, but the pages are dirty in
-   * memory and would go to disk, and a vacuum would dirty them all again), and leaves the table and
-   * its index at their smallest. It needs the table to itself for a moment, so it asks without
-   * waiting: an append or intake in flight makes it answer `busy` rather than queue behind them
-   * (and have every acknowledgement queue behind it). Appends that arrive meanwhile wait only for
-   * the truncate itself. Otherwise it answers what is in the way: a body `waiting` for intake, a
-   * body `set_aside` (there until an operator acts), or `busy`.
-   */
-  async truncateIfEmpty(): Promise<'truncated' | 'waiting' | 'set_aside' | 'busy'> {
-    // The oldest body, through the key and without a lock first: after a backlog the heap is all
-    // dead rows, and most attempts under a steady flow end here. A body set aside stays the oldest.
-    const oldest = async (db: Kysely<Database>) => {
-      const { rows } = await sql<{ aside: boolean }>`
-        select last_error is not null as aside from line_inbox order by id limit 1`.execute(db);
-      return rows[0] === undefined ? undefined : rows[0].aside ? 'set_aside' : 'waiting';
-    };
-    const before = await oldest(this.db);
-    if (before) return before;
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        await sql`lock table line_inbox in access exclusive mode nowait`.execute(trx);
-        const now = await oldest(trx);
-        if (now) return now;
-        await sql`truncate line_inbox`.execute(trx);
-        return 'truncated' as const;
-      });
-    } catch (error) {
-      if (isLockNotAvailable(error)) return 'busy';
-      throw error;
-    }
-  }
-
-  /**
-   * Clears the dead rows intake left behind, when the inbox could not be truncated (a vacuum never
-   * truncates it: see the migration). On PostgreSQL it is paced as autovacuum paces itself:
-   * unpaced, vacuuming a burst's dead rows took the disk and the write-ahead log from the
-   * acknowledgements for a second. Never on PGlite: there a vacuum that reaches its cost limit and
-   * sleeps ends in a FATAL error that stops the embedded database, and with one connection there
-   * is nothing to yield to anyway.
+   * Clears the dead rows intake left behind (never truncates: see the migration). On PostgreSQL it
+   * is paced as autovacuum paces itself: unpaced, vacuuming a burst's dead rows took the disk and
+   * the write-ahead log from the acknowledgements for a second. Never on PGlite: there a vacuum that
+   * reaches its cost limit and sleeps ends in a FATAL error that stops the embedded database, and
+   * with one connection there is nothing to yield to anyway.
    */
   async vacuum(paced: boolean): Promise<void> {
     if (!paced) {
@@ -208,11 +173,4 @@ export class LineInboxRepository {
       .executeTakeFirstOrThrow();
     return { waiting: Number(row.waiting), setAside: Number(row.set_aside) };
   }
-}
-
-/** PostgreSQL's lock_not_available: a NOWAIT lock found the table in use. */
-function isLockNotAvailable(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '55P03'
-  );
 }

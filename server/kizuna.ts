@@ -60,7 +60,7 @@ export interface KizunaOptions {
   /** Retry policy of the webhook inbox (tests shorten it). */
   inbox?: Pick<
     InboxProcessorOptions,
-    'maxAttempts' | 'retryDelay' | 'idleMs' | 'reclaimAfterBodies'
+    'maxAttempts' | 'retryDelay' | 'idleMs' | 'vacuumAfterBodies'
   >;
 }
 

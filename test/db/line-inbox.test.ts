@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { LineEventRepository } from '../../db/line-events.ts';
 import { LineInboxRepository } from '../../db/line-inbox.ts';
-import { openTestDb, testDatabaseUrl, type TestDb } from '../helpers/db.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -102,61 +102,5 @@ describe('LineInboxRepository.take and LineEventRepository.claim', () => {
       { state: 'pending', n: 9 },
       { state: 'processing', n: 5 },
     ]);
-  });
-});
-
-describe('LineInboxRepository.truncateIfEmpty', () => {
-  const filenode = async () =>
-    (
-      await sql<{ file: string }>`select pg_relation_filenode('line_inbox')::text as file`.execute(
-        t.db.kysely,
-      )
-    ).rows[0]!.file;
-
-  it('truncates only an inbox with no body, keeping ids rising', async () => {
-    const inbox = new LineInboxRepository(t.db.kysely);
-    await t.db.kysely.deleteFrom('line_inbox').execute();
-    await inbox.append([{ botId: 'shop', body: followBody(900, 1) }]);
-    const file = await filenode();
-    expect(await inbox.truncateIfEmpty()).toBe('waiting');
-    await sql`update line_inbox set last_error = 'unreadable'`.execute(t.db.kysely);
-    expect(await inbox.truncateIfEmpty()).toBe('set_aside');
-    expect(await inbox.backlog()).toEqual({ waiting: 0, setAside: 1 });
-    expect(await filenode()).toBe(file);
-
-    const { id } = await t.db.kysely
-      .selectFrom('line_inbox')
-      .select('id')
-      .executeTakeFirstOrThrow();
-    await t.db.kysely.deleteFrom('line_inbox').execute();
-    expect(await inbox.truncateIfEmpty()).toBe('truncated');
-    expect(await filenode()).not.toBe(file);
-    await inbox.append([{ botId: 'shop', body: followBody(901, 1) }]);
-    const after = await t.db.kysely.selectFrom('line_inbox').select('id').executeTakeFirstOrThrow();
-    expect(BigInt(after.id)).toBeGreaterThan(BigInt(id));
-    await t.db.kysely.deleteFrom('line_inbox').execute();
-  });
-});
-
-// One connection (PGlite) cannot hold the inbox while another asks for it.
-describe.skipIf(!testDatabaseUrl)('truncateIfEmpty beside an acknowledgement (PostgreSQL)', () => {
-  it('answers busy without waiting while an append is in flight, and that append is kept', async () => {
-    if (t.db.driver.kind !== 'postgres') throw new Error('PostgreSQL only');
-    const inbox = new LineInboxRepository(t.db.kysely);
-    await t.db.kysely.deleteFrom('line_inbox').execute();
-    const other = await t.db.driver.pool.connect();
-    try {
-      await other.query('begin');
-      await other.query(`insert into line_inbox (bot_id, body) values ('shop', '\\x7b7d')`);
-      const started = performance.now();
-      expect(await inbox.truncateIfEmpty()).toBe('busy');
-      expect(performance.now() - started).toBeLessThan(1000);
-      await other.query('commit');
-    } finally {
-      other.release();
-    }
-    expect(await inbox.backlog()).toEqual({ waiting: 1, setAside: 0 });
-    expect(await inbox.truncateIfEmpty()).toBe('waiting');
-    await t.db.kysely.deleteFrom('line_inbox').execute();
   });
 });
