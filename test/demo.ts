@@ -38,8 +38,12 @@ const phrases = [
 const line = createFakeLine({ channels: [channel] });
 const fake = await line.listen(0);
 const dataDir = await mkdtemp(join(tmpdir(), 'kizuna-demo-'));
+// Its own process group: Ctrl-C in the terminal reaches the demo alone, which then stops Kizuna
+// with one signal. Sharing the group, Kizuna got the terminal's SIGINT and the demo's SIGTERM, took
+// the second for an impatient operator and exited at once, without closing its database.
 const kizuna = spawn(process.execPath, ['--import', 'tsx', 'server/runtime/node.ts'], {
   cwd: fileURLToPath(new URL('../', import.meta.url)),
+  detached: true,
   stdio: ['ignore', 'inherit', 'inherit'],
   env: {
     ...process.env,
@@ -56,16 +60,24 @@ const kizuna = spawn(process.execPath, ['--import', 'tsx', 'server/runtime/node.
 });
 
 const base = `http://localhost:${port}`;
-const stop = async (code: number) => {
-  clearInterval(timer);
-  if (kizuna.exitCode === null) {
-    kizuna.kill('SIGTERM');
-    await new Promise((resolve) => kizuna.once('exit', resolve));
-  }
-  await fake.close();
-  await rm(dataDir, { recursive: true, force: true });
-  process.exit(code);
-};
+const friendsActing: { timer?: ReturnType<typeof setInterval> } = {};
+let stopping: Promise<void> | undefined;
+/** Stops everything once, however many signals and exits ask for it. */
+const stop = (code: number) =>
+  (stopping ??= (async () => {
+    clearInterval(friendsActing.timer);
+    if (kizuna.exitCode === null && kizuna.signalCode === null) {
+      kizuna.kill('SIGTERM');
+      await new Promise((resolve) => kizuna.once('exit', resolve));
+    }
+    await fake.close();
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(code);
+  })());
+// Should the demo itself die, Kizuna (in its own process group) must not outlive it.
+process.on('exit', () => {
+  if (kizuna.exitCode === null && kizuna.signalCode === null) kizuna.kill('SIGKILL');
+});
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 kizuna.once('exit', (code) => {
@@ -133,7 +145,7 @@ const act = async () => {
   }
   console.log(`[demo] ${what}`);
 };
-const timer = setInterval(
+friendsActing.timer = setInterval(
   () => void act().catch((error: unknown) => console.error('[demo]', error)),
   1500,
 );

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../helpers/server-process.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -33,5 +34,29 @@ describe('npm run demo', () => {
     const code = await new Promise((resolve) => demo.once('exit', resolve));
     expect(code).toBe(0);
     expect(output).not.toMatch(/Error|exited with code/);
+  });
+
+  it('stops cleanly on Ctrl-C in a terminal (SIGINT to the whole process group), data removed', async () => {
+    const port = await freePort();
+    const demo = spawn(process.execPath, ['--import', 'tsx', 'test/demo.ts'], {
+      cwd: projectRoot,
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // a group of its own, as a shell gives a foreground job
+    });
+    children.push(demo);
+    let output = '';
+    demo.stdout.on('data', (chunk) => (output += chunk));
+    demo.stderr.on('data', (chunk) => (output += chunk));
+    await waitFor(() => /added the shop as a friend/.test(output), 30_000);
+    const dataDir = /"file":"([^"]+)[\\/]secret\.key"/.exec(output)?.[1];
+    expect(dataDir && existsSync(dataDir)).toBe(true);
+
+    process.kill(-demo.pid!, 'SIGINT');
+    const code = await new Promise((resolve) => demo.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(output).not.toMatch(/Error|exited with code|second signal/);
+    expect(existsSync(dataDir!)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
