@@ -45,8 +45,7 @@ function directWebhookBot(req: IncomingMessage, limit: number): string | undefin
   const length = req.headers['content-length'];
   if (length === undefined || req.headers['transfer-encoding'] !== undefined) return;
   if (!(Number(length) <= limit)) return;
-  const query = url.indexOf('?');
-  const raw = url.slice(WEBHOOK_PREFIX.length, query === -1 ? undefined : query);
+  const raw = withoutQuery(url).slice(WEBHOOK_PREFIX.length);
   // An empty or nested path is the app's 404; a percent-encoded id is decoded as the router does.
   if (raw === '' || raw.includes('/')) return;
   if (!raw.includes('%')) return raw;
@@ -76,16 +75,19 @@ function answerWebhook(
       (error: unknown) => {
         const answer = errorAnswer(error);
         if (answer.unexpected)
-          options.logger.error('unhandled error', { error, method: 'POST', path: pathOf(req) });
+          options.logger.error('unhandled error', {
+            error,
+            method: 'POST',
+            path: withoutQuery(req.url ?? ''),
+          });
         send(res, answer.status, JSON.stringify(answer.body));
       },
     );
   });
 }
 
-/** The path without its query, as the app logs it. */
-function pathOf(req: IncomingMessage): string {
-  const url = req.url ?? '';
+/** The path of a request target (as the app routes and logs it). */
+function withoutQuery(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
