@@ -15,7 +15,7 @@ import {
   type Measured,
 } from './lib/load.ts';
 import { admin } from './lib/pg.ts';
-import { verify, waitProcessed } from './lib/webhook-checks.ts';
+import { sampleCheckpointer, verify, waitProcessed } from './lib/webhook-checks.ts';
 import { buildRequests, expectations } from './lib/webhook-requests.ts';
 
 /**
@@ -195,7 +195,9 @@ export async function benchWebhook(): Promise<boolean> {
       ...workerParts,
       'load generator': loadGenerator,
     });
+    const checkpointer = sampleCheckpointer(db);
     const sustained = await generator.open({ url, path, rate, seconds, from });
+    const checkpointing = await checkpointer.stop();
     const lagStarted = performance.now();
     await waitProcessed(db, 120_000);
     const sustainedUse = sustainedCpu.since();
@@ -232,7 +234,8 @@ export async function benchWebhook(): Promise<boolean> {
     console.log(
       `${NAME}: sustained ${sustainedEvents} events offered at ${SUSTAINED_OFFERED}/s in ` +
         `${sustained.seconds.toFixed(1)} s, all processed ${lag.toFixed(2)} s after the last; ` +
-        `CPU per event: ${perRequest(sustainedUse, sustainedEvents)}`,
+        `CPU per event: ${perRequest(sustainedUse, sustainedEvents)}; ` +
+        `a checkpoint was writing for ${(checkpointing * 100).toFixed(0)}% of it`,
     );
     const figures: Array<[string, number, string, string, boolean]> = [
       [

@@ -40,3 +40,34 @@ export async function verify(db: pg.Client, expectedEvents: number, expectedMess
     );
   return { exact };
 }
+
+/**
+ * Samples, until stopped, whether PostgreSQL's checkpointer is writing a checkpoint; `stop()`
+ * gives the share of samples in which it was. A checkpoint's paced writes share the disk with the
+ * acknowledgements' WAL flushes, and whether one overlaps the sustained phase depends on how much
+ * WAL earlier runs left since the last one (about one checkpoint per full-scale run): much of the
+ * run-to-run spread of the acknowledgement tail.
+ */
+export function sampleCheckpointer(db: pg.Client, everyMs = 250) {
+  let running = true;
+  let samples = 0;
+  let writing = 0;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await db.query<{ wait: string | null }>(
+        `select wait_event as wait from pg_stat_activity where backend_type = 'checkpointer'`,
+      );
+      samples += 1;
+      // Idle, it waits in its main loop; anything else is a checkpoint in progress.
+      if (rows[0] && rows[0].wait !== 'CheckpointerMain') writing += 1;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop(): Promise<number> {
+      running = false;
+      await loop;
+      return samples === 0 ? 0 : writing / samples;
+    },
+  };
+}
