@@ -1,6 +1,5 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createFakeLine } from '../test/fakes/line.ts';
 import { freePort } from '../test/helpers/server-process.ts';
@@ -16,6 +15,7 @@ import {
 } from './lib/load.ts';
 import { admin } from './lib/pg.ts';
 import { sampleCheckpointer, verify, waitProcessed } from './lib/webhook-checks.ts';
+import { startKizuna } from './lib/webhook-kizuna.ts';
 import { buildRequests, expectations } from './lib/webhook-requests.ts';
 
 /**
@@ -49,7 +49,6 @@ const SUSTAINED_OFFERED = 2200; // events/s, offered (10% over, so meeting the t
 const BURST_MAX_RPS = 25_000;
 const WARM_UP = 10_000; // requests at most, in the 1-second warm-up
 const ROUNDS = 3; // alternating rounds of the ceiling and the burst
-const root = fileURLToPath(new URL('../', import.meta.url));
 
 export async function benchWebhook(): Promise<boolean> {
   const seconds = Math.max(2, Math.round(10 * scale()));
@@ -277,60 +276,4 @@ export async function benchWebhook(): Promise<boolean> {
     await fake.close();
     await admin(base, `drop database if exists ${dbName} with (force)`).catch(() => {});
   }
-}
-
-/** The web process (acknowledges) and, on demand, a worker process (processes), as deployed for load. */
-async function startKizuna(
-  dbUrl: string,
-  channel: { channelId: string; channelSecret: string; accessToken: string },
-  lineUrl: string,
-) {
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    DATABASE_URL: dbUrl,
-    KIZUNA_SECRET_KEY: randomBytes(32).toString('base64'),
-    KIZUNA_ADMIN_TOKEN: 'bench',
-    KIZUNA_LOG_LEVEL: 'warn',
-    KIZUNA_ROLE: 'web',
-    LINE_CHANNEL_ID: channel.channelId,
-    LINE_CHANNEL_SECRET: channel.channelSecret,
-    LINE_CHANNEL_ACCESS_TOKEN: channel.accessToken,
-    LINE_API_BASE_URL: lineUrl,
-    LINE_API_DATA_BASE_URL: lineUrl,
-  };
-  const spawnRole = (args: string[], role: string) =>
-    spawn(
-      process.execPath,
-      [...profile(role), '--import', 'tsx', 'server/runtime/node.ts', ...args],
-      {
-        cwd: root,
-        stdio: ['ignore', 'inherit', 'inherit'],
-        env: { ...env, KIZUNA_ROLE: role },
-      },
-    );
-  const server = spawnRole([], 'web');
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url);
-  return { server, url, startWorker: () => spawnRole(['--role=worker'], 'worker') };
-}
-
-/** BENCH_PROFILE=<dir> writes a V8 CPU profile of each Kizuna process there, for `--cpu-prof` tools. */
-function profile(role: string): string[] {
-  const dir = process.env.BENCH_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('Kizuna did not become healthy');
 }
