@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createFakeLine } from '../test/fakes/line.ts';
 import { freePort } from '../test/helpers/server-process.ts';
-import { cpuMeter, cpuSecondsNamed, cpuSecondsOf } from './lib/cpu.ts';
+import { cpuMeter, cpuSecondsNamed, cpuSecondsOf, waitSecondsOf } from './lib/cpu.ts';
 import {
   combine,
   LoadGenerator,
@@ -194,9 +194,17 @@ export async function benchWebhook(): Promise<boolean> {
       ...workerParts,
       'load generator': loadGenerator,
     });
+    // How long each process waited for a CPU: on a small machine, the acknowledgement tail.
+    const sustainedWait = cpuMeter({
+      web: () => waitSecondsOf(server.pid!),
+      worker: () => waitSecondsOf(worker.pid!),
+      postgres: () => cpuSecondsNamed('postgres', dbName, waitSecondsOf),
+      'load generator': () => waitSecondsOf(generator.pid),
+    });
     const checkpointer = sampleCheckpointer(db);
     const sustained = await generator.open({ url, path, rate, seconds, from });
     const checkpointing = await checkpointer.stop();
+    const waited = sustainedWait.since();
     const lagStarted = performance.now();
     await waitProcessed(db, 120_000);
     const sustainedUse = sustainedCpu.since();
@@ -236,6 +244,13 @@ export async function benchWebhook(): Promise<boolean> {
         `CPU per event: ${perRequest(sustainedUse, sustainedEvents)}; ` +
         `a checkpoint was writing for ${(checkpointing * 100).toFixed(0)}% of it`,
     );
+    if (Object.values(waited).every((v) => v !== null))
+      console.log(
+        `${NAME}: sustained: waiting for a CPU (ms per second of the phase): ` +
+          Object.entries(waited)
+            .map(([k, v]) => `${k} ${((v! / sustained.seconds) * 1000).toFixed(0)}`)
+            .join(', '),
+      );
     const figures: Array<[string, number, string, string, boolean]> = [
       [
         'events_per_s',

@@ -19,10 +19,31 @@ export function cpuSecondsOf(pid: number): number | null {
 }
 
 /**
- * CPU seconds of all processes named `name` whose command line contains `match` (PostgreSQL
- * backends show their database there), or null.
+ * Seconds the threads of a process spent ready to run but waiting for a CPU (the scheduler's
+ * run-queue delay, /proc/<pid>/task/<tid>/schedstat), or null: on a machine with fewer cores than
+ * busy processes, this is latency no code path shows.
  */
-export function cpuSecondsNamed(name: string, match = ''): number | null {
+export function waitSecondsOf(pid: number): number | null {
+  try {
+    let total = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[1]);
+    }
+    return total / 1e9;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds (or, with `read`, any per-process reading) of all processes named `name` whose
+ * command line contains `match` (PostgreSQL backends show their database there), or null.
+ */
+export function cpuSecondsNamed(
+  name: string,
+  match = '',
+  read: (pid: number) => number | null = cpuSecondsOf,
+): number | null {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -38,7 +59,7 @@ export function cpuSecondsNamed(name: string, match = ''): number | null {
     } catch {
       continue; // exited meanwhile
     }
-    total += cpuSecondsOf(Number(entry)) ?? 0;
+    total += read(Number(entry)) ?? 0;
   }
   return total;
 }
