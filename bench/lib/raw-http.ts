@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
  */
 export class RawHttpPool {
   private readonly idle: Connection[] = [];
-  private readonly waiting: Array<(c: Connection) => void> = [];
+  private readonly waiting: Array<{ resolve(c: Connection): void; reject(e: unknown): void }> = [];
   private open = 0;
 
   constructor(
@@ -56,23 +56,23 @@ export class RawHttpPool {
         throw error;
       });
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(connection: Connection): void {
     const next = this.waiting.shift();
-    if (next) next(connection);
+    if (next) next.resolve(connection);
     else this.idle.push(connection);
   }
 
-  /** A connection was lost: a waiting request opens its own. */
+  /** A connection was lost: a waiting request opens its own (and fails if it cannot). */
   private handOver(): void {
     const next = this.waiting.shift();
     if (!next) return;
     this.open += 1;
-    Connection.open(this.host, this.port).then(next, () => {
+    Connection.open(this.host, this.port).then(next.resolve, (error: unknown) => {
       this.open -= 1;
-      this.waiting.unshift(next);
+      next.reject(error);
     });
   }
 }

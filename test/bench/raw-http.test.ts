@@ -97,4 +97,20 @@ describe('RawHttpPool', () => {
     await expect(pool.post(head(port), Buffer.from('{}'))).rejects.toThrow();
     pool.close();
   });
+
+  it('fails the requests waiting for a connection when the server goes away', async () => {
+    const { port } = await serve((_req, _body, res) => {
+      // The first request's answer closes the server: the queued requests find nobody.
+      res.setHeader('connection', 'close');
+      res.end('{}');
+      server!.close();
+    });
+    const pool = new RawHttpPool('127.0.0.1', port, 1);
+    const results = await Promise.allSettled(
+      Array.from({ length: 3 }, () => pool.post(head(port), Buffer.from('{}'))),
+    );
+    expect(results[0]).toEqual({ status: 'fulfilled', value: 200 });
+    expect(results.slice(1).every((r) => r.status === 'rejected')).toBe(true);
+    pool.close();
+  });
 });
