@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import { friendsOfLineUsers } from './friends.ts';
 import type { Database } from './schema.ts';
 
@@ -48,15 +49,18 @@ export class ConversationRepository {
       messages.map((m) => m.lineUserId),
     );
     const conversationOf = new Map(owners.map((r) => [r.line_user_id, r.conversation_id]));
+    // Message ids are UUIDv7, ordered by time: the primary key grows at its right edge instead of
+    // taking a random page of the index for every message.
     await sql`
       with m as (
         insert into messages (id, bot_id, conversation_id, direction, type, line_message_id, content, webhook_event_id, sent_at)
-        select gen_random_uuid()::text, ${botId}, v.conversation_id, 'in', v.type, v.line_message_id, v.content::jsonb,
+        select v.id, ${botId}, v.conversation_id, 'in', v.type, v.line_message_id, v.content::jsonb,
           v.webhook_event_id, to_timestamp(v.sent_at / 1000.0)
-        from unnest(${messages.map((m) => conversationOf.get(m.lineUserId)!)}::text[], ${messages.map((m) => m.type)}::text[],
+        from unnest(${messages.map(() => uuidv7())}::text[],
+          ${messages.map((m) => conversationOf.get(m.lineUserId)!)}::text[], ${messages.map((m) => m.type)}::text[],
           ${messages.map((m) => m.lineMessageId)}::text[], ${messages.map((m) => JSON.stringify(m.content))}::text[],
           ${messages.map((m) => m.webhookEventId)}::text[], ${messages.map((m) => m.sentAt.getTime())}::float8[])
-          as v(conversation_id, type, line_message_id, content, webhook_event_id, sent_at)
+          as v(id, conversation_id, type, line_message_id, content, webhook_event_id, sent_at)
         on conflict (bot_id, line_message_id) do nothing
         returning conversation_id, sent_at)
       update conversations set last_message_at = greatest(conversations.last_message_at, a.last_at),

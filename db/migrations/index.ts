@@ -11,6 +11,7 @@ import * as richMenus from './20261124160000_rich_menus.ts';
 import * as richMenusSwitch from './20261124160000_rich_menus_switch.ts';
 import * as friendTagsByTag from './20261205100000_friend_tags_by_tag.ts';
 import * as lineInbox from './20261206100000_line_inbox.ts';
+import * as conversationsHot from './20261207100000_conversations_hot.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '20261124160000_rich_menus_switch': richMenusSwitch,
   '20261205100000_friend_tags_by_tag': friendTagsByTag,
   '20261206100000_line_inbox': lineInbox,
+  '20261207100000_conversations_hot': conversationsHot,
 };

@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationRepository, type IncomingMessage } from '../../db/conversations.ts';
+import { insertBot } from '../helpers/carts.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb();
+  await insertBot(t.db, 'shop');
+});
+afterAll(() => t.close());
+
+let n = 0;
+const text = (lineUserId: string, at: number): IncomingMessage => {
+  n += 1;
+  return {
+    lineUserId,
+    type: 'text',
+    lineMessageId: String(600_000_000_000 + n),
+    content: { type: 'text', text: `message ${n}` },
+    webhookEventId: `01JEVENT${String(n).padStart(18, '0')}`,
+    sentAt: new Date(at),
+  };
+};
+
+describe('ConversationRepository.addIncoming', () => {
+  it('counts messages into their conversation with heap-only updates, and gives them ids in time order', async () => {
+    const t0 = Date.parse('2026-12-01T09:00:00Z');
+    const counts = await t.db.kysely.transaction().execute(async (trx) => {
+      const conversations = new ConversationRepository(trx);
+      // The first batch makes the friends and their conversations; the next ones only update.
+      await conversations.addIncoming('shop', [text('Ua', t0), text('Ub', t0)]);
+      const before = await sql<{ updated: string; hot: string }>`
+        select pg_stat_get_xact_tuples_updated('conversations'::regclass) as updated,
+          pg_stat_get_xact_tuples_hot_updated('conversations'::regclass) as hot`.execute(trx);
+      for (let i = 1; i <= 3; i++)
+        await conversations.addIncoming('shop', [text('Ua', t0 + i * 1000), text('Ub', t0 + i)]);
+      const after = await sql<{ updated: string; hot: string }>`
+        select pg_stat_get_xact_tuples_updated('conversations'::regclass) as updated,
+          pg_stat_get_xact_tuples_hot_updated('conversations'::regclass) as hot`.execute(trx);
+      return {
+        updated: Number(after.rows[0]!.updated) - Number(before.rows[0]!.updated),
+        hot: Number(after.rows[0]!.hot) - Number(before.rows[0]!.hot),
+      };
+    });
+    // Three batches, two conversations each: every update stayed on its page, touching no index.
+    expect(counts).toEqual({ updated: 6, hot: 6 });
+
+    const rows = await t.db.kysely
+      .selectFrom('conversations as c')
+      .innerJoin('friends as f', 'f.id', 'c.friend_id')
+      .select(['f.line_user_id', 'c.unread_count', 'c.last_message_at'])
+      .orderBy('f.line_user_id')
+      .execute();
+    expect(rows.map((r) => [r.line_user_id, r.unread_count, new Date(r.last_message_at!)])).toEqual(
+      [
+        ['Ua', 4, new Date(t0 + 3000)],
+        ['Ub', 4, new Date(t0 + 3)],
+      ],
+    );
+
+    // UUIDv7, and stored in the order they were made.
+    const ids = await t.db.kysely
+      .selectFrom('messages')
+      .select(['id', 'line_message_id'])
+      .orderBy('line_message_id')
+      .execute();
+    expect(ids).toHaveLength(8);
+    for (const { id } of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+    const byId = [...ids].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => r.line_message_id);
+    const batches = (order: Array<string | null>) =>
+      order.map((m) => Math.ceil(Number(m!.slice(-2)) / 2));
+    expect(batches(byId)).toEqual(batches(ids.map((r) => r.line_message_id)));
+  });
+});
