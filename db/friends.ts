@@ -131,7 +131,11 @@ export class FriendRepository {
     return rows.map((r) => r.line_user_id);
   }
 
-  /** Stores fetched profiles in one statement. */
+  /**
+   * Stores fetched profiles in one statement. Each friend is found by one probe of the (bot, LINE
+   * user) key (see friendsOfLineUsers): joined on it directly, the plan read every friend of the
+   * bot to update a job's hundred.
+   */
   async saveProfiles(botId: string, profiles: LineProfile[], at: Date): Promise<void> {
     if (profiles.length === 0) return;
     const column = <K extends keyof LineProfile>(key: K) => profiles.map((p) => p[key] ?? null);
@@ -141,8 +145,10 @@ export class FriendRepository {
         profile_fetched_at = ${at.toISOString()}::timestamptz, updated_at = ${at.toISOString()}::timestamptz
       from unnest(${column('userId')}::text[], ${column('displayName')}::text[],
         ${column('pictureUrl')}::text[], ${column('statusMessage')}::text[], ${column('language')}::text[])
-        as v(line_user_id, display_name, picture_url, status_message, language)
-      where friends.bot_id = ${botId} and friends.line_user_id = v.line_user_id`.execute(this.db);
+          as v(line_user_id, display_name, picture_url, status_message, language),
+        lateral (select id from friends k where k.bot_id = ${botId} and k.line_user_id = v.line_user_id
+          limit 1) as k
+      where friends.id = k.id`.execute(this.db);
   }
 }
 
