@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { BatchLoops, type BatchStep } from './batch-loops.ts';
 import type { Db } from '../db/index.ts';
 import { ConversationRepository } from '../db/conversations.ts';
 import { FriendRepository } from '../db/friends.ts';
@@ -31,7 +32,7 @@ export interface InboxProcessorOptions {
   vacuumAfterBodies?: number;
   /**
    * Loops at most (PGlite runs one statement at a time, so 1 there). One runs always; the others
-   * join only while batches come back full (a backlog), see loop().
+   * join only while batches come back full (a backlog), see BatchLoops.
    */
   loops?: number;
   /** Shop time zone, for rules run by events (default Asia/Tokyo). */
@@ -48,11 +49,7 @@ export interface InboxProcessorOptions {
 export class InboxProcessor {
   private readonly events: LineEventRepository;
   private readonly inbox: LineInboxRepository;
-  private running = false;
-  private wake: (() => void) | undefined;
-  private loops: Promise<void>[] = [];
-  /** Resumes the helper loops waiting for a backlog. */
-  private parked: Array<() => void> = [];
+  private loops: BatchLoops | undefined;
   private takenSinceVacuum = 0;
   private vacuuming: Promise<void> | undefined;
 
@@ -70,7 +67,7 @@ export class InboxProcessor {
   }
 
   /** One batch; `full` when it was as large as asked (more is probably waiting). */
-  private async step(limit: number): Promise<{ moved: number; full: boolean }> {
+  private async step(limit: number): Promise<BatchStep> {
     const batch = await this.events.claim(limit);
     if (batch.length > 0) {
       // The batch in one transaction; if any handler throws, all of it is rolled back and the
@@ -197,67 +194,25 @@ export class InboxProcessor {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    const count = this.options.db.driver.kind === 'pglite' ? 1 : (this.options.loops ?? 4);
-    this.loops = Array.from({ length: count }, (_, i) => this.loop(i > 0));
+    this.loops ??= new BatchLoops({
+      step: (limit) => this.step(limit),
+      onError: (error) => this.options.logger.error('inbox: batch failed', { error }),
+      limit: this.options.batchSize ?? 200,
+      loops: this.options.db.driver.kind === 'pglite' ? 1 : (this.options.loops ?? 4),
+      idleMs: this.options.idleMs ?? 250,
+      gatherMs: this.options.gatherMs ?? 20,
+    });
+    this.loops.start();
   }
 
   /** New events were stored: process them now rather than at the next poll. */
   notify(): void {
-    this.wake?.();
+    this.loops?.notify();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    this.unpark();
-    await Promise.all(this.loops);
+    await this.loops?.stop();
     await this.vacuuming;
-  }
-
-  private unpark(): void {
-    for (const resume of this.parked.splice(0)) resume();
-  }
-
-  /**
-   * One loop keeps up with a steady flow on its own, in fewer and larger transactions than several
-   * loops sharing it would run (each transaction costs the database far more than its events do,
-   * and the acknowledgements share that database). A full batch means a backlog: the helpers then
-   * join, and each goes back to waiting once it finds less than a full batch.
-   */
-  private async loop(helper: boolean): Promise<void> {
-    const limit = this.options.batchSize ?? 200;
-    while (this.running) {
-      if (helper) await new Promise<void>((resume) => this.parked.push(resume));
-      for (let full = true; full && this.running;) full = await this.loopStep(limit, helper);
-    }
-  }
-
-  /** One batch of a loop, then its wait if the batch was not full; true when it was full. */
-  private async loopStep(limit: number, helper: boolean): Promise<boolean> {
-    let result = { moved: 0, full: false };
-    try {
-      result = await this.step(limit);
-    } catch (error) {
-      this.options.logger.error('inbox: batch failed', { error });
-    }
-    if (result.full) this.unpark();
-    if (!this.running || result.full || helper) return result.full;
-    // Nothing waiting: sleep until notified or the next poll. Caught up with a part of a batch:
-    // gather a little before the next one, so that under steady load the worker runs fewer,
-    // larger transactions instead of spinning on one or two events each (which costs the
-    // database, and so the acknowledgements sharing it, far more per event).
-    const wait = result.moved === 0 ? (this.options.idleMs ?? 250) : (this.options.gatherMs ?? 20);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      if (result.moved > 0) return;
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    return false;
   }
 
   private handle(trx: Kysely<Database>, event: StoredEvent): Promise<EventOutcome> {
