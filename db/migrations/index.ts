@@ -12,6 +12,7 @@ import * as richMenusSwitch from './20261124160000_rich_menus_switch.ts';
 import * as friendTagsByTag from './20261205100000_friend_tags_by_tag.ts';
 import * as lineInbox from './20261206100000_line_inbox.ts';
 import * as conversationsHot from './20261207100000_conversations_hot.ts';
+import * as eventLogKeys from './20261208100000_event_log_keys.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '20261205100000_friend_tags_by_tag': friendTagsByTag,
   '20261206100000_line_inbox': lineInbox,
   '20261207100000_conversations_hot': conversationsHot,
+  '20261208100000_event_log_keys': eventLogKeys,
 };

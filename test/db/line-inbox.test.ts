@@ -104,3 +104,73 @@ describe('LineInboxRepository.take and LineEventRepository.claim', () => {
     ]);
   });
 });
+
+// Intake writes nothing to the bots row: a foreign key from line_events would look the bot up and
+// lock its row for every event (the lock is written into the row: its xmax), in every batch.
+describe('line_events and the bot', () => {
+  const xmaxOfBot = async (id: string) =>
+    (
+      await sql<{ xmax: string }>`select xmax::text as xmax from bots where id = ${id}`.execute(
+        t.db.kysely,
+      )
+    ).rows[0]!.xmax;
+
+  it('intake stores a bot’s events without locking the bot’s row', async () => {
+    await t.db.kysely.insertInto('bots').values({ id: 'quiet', name: 'Quiet' }).execute();
+    expect(await xmaxOfBot('quiet')).toBe('0');
+    const inbox = new LineInboxRepository(t.db.kysely);
+    await t.db.kysely.deleteFrom('line_inbox').execute();
+    await inbox.append([{ botId: 'quiet', body: followBody(9_000, 3) }]);
+    const taken = await t.db.kysely
+      .transaction()
+      .execute((trx) => inbox.take(trx, 10, 'processed'));
+    expect(taken.events).toHaveLength(3);
+    expect(await xmaxOfBot('quiet')).toBe('0');
+  });
+
+  it('deleting a bot deletes its events and postbacks, and no other bot’s', async () => {
+    const k = t.db.kysely;
+    await k.insertInto('bots').values({ id: 'gone', name: 'Gone' }).execute();
+    const inbox = new LineInboxRepository(k);
+    await k.deleteFrom('line_inbox').execute();
+    await inbox.append([
+      { botId: 'gone', body: followBody(9_100, 2) },
+      { botId: 'shop', body: followBody(9_200, 2) },
+    ]);
+    await k.transaction().execute((trx) => inbox.take(trx, 10, 'processed'));
+    for (const botId of ['gone', 'shop']) {
+      const friend = await k
+        .insertInto('friends')
+        .values({ id: `f-${botId}`, bot_id: botId, line_user_id: `U-${botId}`, source: 'event' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await k
+        .insertInto('postbacks')
+        .values({
+          bot_id: botId,
+          webhook_event_id: `pb-${botId}`,
+          friend_id: friend.id,
+          data: 'menu',
+          received_at: new Date(),
+        })
+        .execute();
+    }
+    const count = async (table: 'line_events' | 'postbacks', botId: string) =>
+      Number(
+        (
+          await k
+            .selectFrom(table)
+            .select((e) => e.fn.countAll().as('n'))
+            .where('bot_id', '=', botId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect([await count('line_events', 'gone'), await count('postbacks', 'gone')]).toEqual([2, 1]);
+    const shopEvents = await count('line_events', 'shop');
+
+    await k.deleteFrom('bots').where('id', '=', 'gone').execute();
+    expect([await count('line_events', 'gone'), await count('postbacks', 'gone')]).toEqual([0, 0]);
+    expect(await count('line_events', 'shop')).toBe(shopEvents);
+    expect(await count('postbacks', 'shop')).toBe(1);
+  });
+});
