@@ -73,4 +73,47 @@ describe('ConversationRepository.addIncoming', () => {
       order.map((m) => Math.ceil(Number(m!.slice(-2)) / 2));
     expect(batches(byId)).toEqual(batches(ids.map((r) => r.line_message_id)));
   });
+
+  it('finds the conversations it updates through their key, never reading every conversation', async () => {
+    // A shop with thousands of friends, each with a conversation.
+    await sql`
+      with f as (
+        insert into friends (id, bot_id, line_user_id, source)
+        select gen_random_uuid()::text, 'shop', 'UMANY' || lpad(i::text, 27, '0'), 'follow'
+        from generate_series(1, 4000) as i
+        returning id)
+      insert into conversations (id, bot_id, friend_id) select gen_random_uuid()::text, 'shop', id from f`.execute(
+      t.db.kysely,
+    );
+    await sql`analyze friends`.execute(t.db.kysely);
+    await sql`analyze conversations`.execute(t.db.kysely);
+    const users = Array.from(
+      { length: 100 },
+      (_, i) => `UMANY${String(i * 37 + 1).padStart(27, '0')}`,
+    );
+    const at = Date.parse('2026-12-02T09:00:00Z');
+    const seqScans = await t.db.kysely.transaction().execute(async (trx) => {
+      const scans = async () =>
+        Number(
+          (
+            await sql<{
+              n: string;
+            }>`select pg_stat_get_xact_numscans('conversations'::regclass) as n`.execute(trx)
+          ).rows[0]!.n,
+        );
+      const before = await scans();
+      await new ConversationRepository(trx).addIncoming(
+        'shop',
+        users.map((u, i) => text(u, at + i)),
+      );
+      return (await scans()) - before;
+    });
+    expect(seqScans).toBe(0);
+    const counted = await sql<{ n: number }>`
+      select count(*)::int as n from conversations c join friends f on f.id = c.friend_id
+      where f.line_user_id like 'UMANY%' and c.unread_count = 1 and c.last_message_at is not null`.execute(
+      t.db.kysely,
+    );
+    expect(counted.rows[0]!.n).toBe(100);
+  });
 });
