@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { HandledEvent } from '../../crm/line-events.ts';
 import type { EventContext } from './context.ts';
 
@@ -23,21 +24,18 @@ export async function storePostbacks(ctx: EventContext, postbacks: PostbackEvent
     friendId: friends.get(event.source.userId)!.id,
     handler: ctx.postbacks.find(event.postback.data),
   }));
-  await ctx.trx
-    .insertInto('postbacks')
-    .values(
-      rows.map(({ event, friendId, handler }) => ({
-        bot_id: ctx.botId,
-        webhook_event_id: event.webhookEventId,
-        friend_id: friendId,
-        data: event.postback.data,
-        params: event.postback.params ? JSON.stringify(event.postback.params) : null,
-        handler: handler?.name ?? null,
-        received_at: new Date(event.timestamp),
-      })),
-    )
-    .onConflict((oc) => oc.columns(['bot_id', 'webhook_event_id']).doNothing())
-    .execute();
+  // One statement text whatever the batch's size (arrays, not a VALUES row per postback): parsed and
+  // planned as one, where a VALUES list is a new statement for every count of rows.
+  await sql`
+    insert into postbacks (bot_id, webhook_event_id, friend_id, data, params, handler, received_at)
+    select ${ctx.botId}, v.webhook_event_id, v.friend_id, v.data, v.params::jsonb, v.handler,
+      to_timestamp(v.at / 1000.0)
+    from unnest(${rows.map((r) => r.event.webhookEventId)}::text[], ${rows.map((r) => r.friendId)}::text[],
+      ${rows.map((r) => r.event.postback.data)}::text[],
+      ${rows.map((r) => (r.event.postback.params ? JSON.stringify(r.event.postback.params) : null))}::text[],
+      ${rows.map((r) => r.handler?.name ?? null)}::text[], ${rows.map((r) => r.event.timestamp)}::float8[])
+      as v(webhook_event_id, friend_id, data, params, handler, at)
+    on conflict (bot_id, webhook_event_id) do nothing`.execute(ctx.trx);
   for (const { event, friendId, handler } of rows) {
     await handler?.handle({
       botId: ctx.botId,

@@ -202,22 +202,28 @@ describe('postbacks and account links', () => {
       handle: async (ctx) => void seen.push(ctx.data),
     });
     const user = w.line.addUser();
-    await send([
+    const events = [
       w.line.events.postback(user.userId, 'menu:orders'),
       w.line.events.postback(user.userId, 'other=1', { date: '2026-11-23' }),
-    ]);
+    ];
+    await send(events);
     await w.settle();
     expect(seen).toEqual(['menu:orders']);
     const rows = await db()
       .selectFrom('postbacks')
-      .select(['data', 'handler', 'params'])
+      .select(['webhook_event_id', 'data', 'handler', 'params', 'received_at'])
       .where('data', 'in', ['menu:orders', 'other=1'])
       .orderBy('data')
       .execute();
-    expect(rows).toEqual([
-      { data: 'menu:orders', handler: 'menu', params: null },
-      { data: 'other=1', handler: null, params: { date: '2026-11-23' } },
-    ]);
+    expect(rows.map((r) => ({ ...r, received_at: new Date(r.received_at).getTime() }))).toEqual(
+      events.map((e, i) => ({
+        webhook_event_id: e.webhookEventId,
+        data: e.postback.data,
+        handler: i === 0 ? 'menu' : null,
+        params: i === 0 ? null : { date: '2026-11-23' },
+        received_at: e.timestamp,
+      })),
+    );
   });
 
   it('records account-link events', async () => {
