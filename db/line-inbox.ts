@@ -1,7 +1,13 @@
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type pg from 'pg';
-import { inProcessingOrder, storedEvent, type StoredEvent } from './line-events.ts';
-import type { Database, LineEventsTable } from './schema.ts';
+import {
+  inProcessingOrder,
+  storedEvent,
+  storedEventColumns,
+  type StoredEvent,
+  type StoredEventRow,
+} from './line-events.ts';
+import type { Database } from './schema.ts';
 
 /** One acknowledged webhook request: its bot and its body's bytes, as LINE sent them. */
 export interface InboxBody {
@@ -84,7 +90,7 @@ export class LineInboxRepository {
     // every inbox row it scans (it plans so when the inbox's statistics say empty, as after its
     // vacuum), each run skipping the rows already taken: the limit window slides, and one take
     // empties the inbox, in time quadratic in its size.
-    const { rows } = await sql<Selectable<LineEventsTable> & { taken: number }>`
+    const { rows } = await sql<StoredEventRow & { taken: number }>`
       with taken as (
         delete from line_inbox where id = any(array(${which}))
         returning id, bot_id, body, received_at
@@ -102,7 +108,7 @@ export class LineInboxRepository {
         where exists (select 1 from bots where bots.id = t.bot_id)
         order by t.id, x.j
         on conflict (bot_id, webhook_event_id) do nothing
-        returning *
+        returning ${storedEventColumns()}
       )
       select (select count(*) from taken)::int as taken, stored.*
       from (select 1) as one left join stored on true`.execute(db);
