@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { friendsOfLineUsers } from './friends.ts';
 import type { Database } from './schema.ts';
+import { executePrepared } from './prepared.ts';
 
 export interface IncomingMessage {
   lineUserId: string;
@@ -53,7 +54,9 @@ export class ConversationRepository {
     // taking a random page of the index for every message. The conversations are also picked by
     // their ids as an array (an init plan), so that they are found through the key: joined on the
     // batch alone, the plan read every conversation of the table (5,000 to update 130).
-    await sql`
+    await executePrepared(
+      this.db,
+      sql`
       with m as (
         insert into messages (id, bot_id, conversation_id, direction, type, line_message_id, content, webhook_event_id, sent_at)
         select v.id, ${botId}, v.conversation_id, 'in', v.type, v.line_message_id, v.content::jsonb,
@@ -71,7 +74,8 @@ export class ConversationRepository {
         updated_at = now()
       from (select conversation_id, count(*)::int as n, max(sent_at) as last_at from m group by conversation_id) as a
       where conversations.id = a.conversation_id
-        and conversations.id = any(array(select conversation_id from m))`.execute(this.db);
+        and conversations.id = any(array(select conversation_id from m))`,
+    );
     return owners.filter((r) => r.created).map((r) => r.line_user_id);
   }
 
@@ -83,11 +87,12 @@ export class ConversationRepository {
   private async ownersOf(botId: string, lineUserIds: string[]): Promise<Owner[]> {
     const users = [...new Set(lineUserIds)];
     // Keyed probes per user, never a scan of the bot's friends or conversations.
-    const { rows: found } = await sql<Owner>`
+    const { rows: found } = await executePrepared(
+      this.db,
+      sql<Owner>`
       select f.line_user_id, c.id as conversation_id, false as created
       from ${friendsOfLineUsers(botId, users)},
-        lateral (select id from conversations where friend_id = f.id limit 1) as c`.execute(
-      this.db,
+        lateral (select id from conversations where friend_id = f.id limit 1) as c`,
     );
     if (found.length === users.length) return found;
     const known = new Set(found.map((r) => r.line_user_id));

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { ROUTE_ATTRIBUTION_MS, type Friend, type FriendSource } from '../crm/friend.ts';
 import type { LineProfile } from '../bot/line-port.ts';
+import { executePrepared } from './prepared.ts';
 import type { Database, FriendsTable } from './schema.ts';
 
 export interface UpsertedFriend {
@@ -31,7 +32,9 @@ export class FriendRepository {
     if (v.users.length === 0) return new Map();
     const window = ROUTE_ATTRIBUTION_MS / 1000;
     return upserted(
-      await sql<UpsertedRow>`
+      await executePrepared(
+        this.db,
+        sql<UpsertedRow>`
       insert into friends (id, bot_id, line_user_id, source, first_followed_at, last_followed_at, route_id)
       select gen_random_uuid()::text, ${botId}, v.u, 'follow', v.first_at, v.last_at,
         (select rv.route_id from route_visits rv
@@ -46,7 +49,8 @@ export class FriendRepository {
         blocked_at = case when friends.blocked_at < excluded.last_followed_at then null else friends.blocked_at end,
         route_id = coalesce(friends.route_id, excluded.route_id),
         updated_at = now()
-      returning id, line_user_id, (xmax = 0) as created`.execute(this.db),
+      returning id, line_user_id, (xmax = 0) as created`,
+      ),
     );
   }
 
@@ -89,8 +93,11 @@ export class FriendRepository {
   ): Promise<Map<string, UpsertedFriend>> {
     const users = [...new Set(lineUserIds)];
     if (users.length === 0) return new Map();
-    const { rows: found } = await sql<{ id: string; line_user_id: string }>`
-      select f.id, f.line_user_id from ${friendsOfLineUsers(botId, users)}`.execute(this.db);
+    const { rows: found } = await executePrepared(
+      this.db,
+      sql<{ id: string; line_user_id: string }>`
+      select f.id, f.line_user_id from ${friendsOfLineUsers(botId, users)}`,
+    );
     const out = new Map(found.map((r) => [r.line_user_id, { id: r.id, created: false }]));
     const missing = users.filter((u) => !out.has(u));
     if (missing.length === 0) return out;

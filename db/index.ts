@@ -1,6 +1,7 @@
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
+import { preparedName } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type { Database } from './schema.ts';
@@ -53,7 +54,12 @@ async function createPostgresDb(url: string, poolSize: number): Promise<Db> {
   // Idle connections are kept for 5 minutes rather than pg's 10 seconds: after a quiet spell (a
   // worker draining a burst, a shop at night), the next webhook would otherwise wait for a new
   // connection and a cold backend, tens of milliseconds under load.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 300_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 300_000,
+    Client: PreparingClient,
+  });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -62,6 +68,19 @@ async function createPostgresDb(url: string, poolSize: number): Promise<Db> {
     closed ??= kysely.destroy();
     return closed;
   });
+}
+
+/**
+ * pg's client, running the statements marked in prepared.ts as named prepared statements. Kysely
+ * sends every query as `query(text, values)`; a marked text gets its name there.
+ */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' ? preparedName(text) : undefined;
+    const query = super.query as (...a: unknown[]) => never;
+    return name ? query.call(this, { name, text, values }) : query.apply(this, args);
+  }
 }
 
 function wrap(kysely: Kysely<Database>, driver: DbDriver, close: () => Promise<void>): Db {

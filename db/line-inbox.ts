@@ -8,6 +8,7 @@ import {
   type StoredEventRow,
 } from './line-events.ts';
 import type { Database } from './schema.ts';
+import { executePrepared } from './prepared.ts';
 
 /** One acknowledged webhook request: its bot and its body's bytes, as LINE sent them. */
 export interface InboxBody {
@@ -90,7 +91,9 @@ export class LineInboxRepository {
     // every inbox row it scans (it plans so when the inbox's statistics say empty, as after its
     // vacuum), each run skipping the rows already taken: the limit window slides, and one take
     // empties the inbox, in time quadratic in its size.
-    const { rows } = await sql<StoredEventRow & { taken: number }>`
+    const { rows } = await executePrepared(
+      db,
+      sql<StoredEventRow & { taken: number }>`
       with taken as (
         delete from line_inbox where id = any(array(${which}))
         returning id, bot_id, body, received_at
@@ -111,7 +114,8 @@ export class LineInboxRepository {
         returning ${storedEventColumns()}
       )
       select (select count(*) from taken)::int as taken, stored.*
-      from (select 1) as one left join stored on true`.execute(db);
+      from (select 1) as one left join stored on true`,
+    );
     const bodies = rows[0]?.taken ?? 0;
     const events = rows.filter((r) => r.webhook_event_id !== null).map(storedEvent);
     return { bodies, events: inProcessingOrder(events) };

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { HandledEvent } from '../../crm/line-events.ts';
+import { executePrepared } from '../../db/prepared.ts';
 import type { EventContext } from './context.ts';
 
 export type PostbackEvent = Extract<HandledEvent, { type: 'postback' }> & {
@@ -26,7 +27,9 @@ export async function storePostbacks(ctx: EventContext, postbacks: PostbackEvent
   }));
   // One statement text whatever the batch's size (arrays, not a VALUES row per postback): parsed and
   // planned as one, where a VALUES list is a new statement for every count of rows.
-  await sql`
+  await executePrepared(
+    ctx.trx,
+    sql`
     insert into postbacks (bot_id, webhook_event_id, friend_id, data, params, handler, received_at)
     select ${ctx.botId}, v.webhook_event_id, v.friend_id, v.data, v.params::jsonb, v.handler,
       to_timestamp(v.at / 1000.0)
@@ -35,7 +38,8 @@ export async function storePostbacks(ctx: EventContext, postbacks: PostbackEvent
       ${rows.map((r) => (r.event.postback.params ? JSON.stringify(r.event.postback.params) : null))}::text[],
       ${rows.map((r) => r.handler?.name ?? null)}::text[], ${rows.map((r) => r.event.timestamp)}::float8[])
       as v(webhook_event_id, friend_id, data, params, handler, at)
-    on conflict (bot_id, webhook_event_id) do nothing`.execute(ctx.trx);
+    on conflict (bot_id, webhook_event_id) do nothing`,
+  );
   for (const { event, friendId, handler } of rows) {
     await handler?.handle({
       botId: ctx.botId,
