@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationRepository, type IncomingMessage } from '../../db/conversations.ts';
 import { insertBot } from '../helpers/carts.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { openTestDb, sequentialScansOf, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -92,22 +92,12 @@ describe('ConversationRepository.addIncoming', () => {
       (_, i) => `UMANY${String(i * 37 + 1).padStart(27, '0')}`,
     );
     const at = Date.parse('2026-12-02T09:00:00Z');
-    const seqScans = await t.db.kysely.transaction().execute(async (trx) => {
-      const scans = async () =>
-        Number(
-          (
-            await sql<{
-              n: string;
-            }>`select pg_stat_get_xact_numscans('conversations'::regclass) as n`.execute(trx)
-          ).rows[0]!.n,
-        );
-      const before = await scans();
-      await new ConversationRepository(trx).addIncoming(
+    const seqScans = await sequentialScansOf(t.db, 'conversations', (trx) =>
+      new ConversationRepository(trx).addIncoming(
         'shop',
         users.map((u, i) => text(u, at + i)),
-      );
-      return (await scans()) - before;
-    });
+      ),
+    );
     expect(seqScans).toBe(0);
     const counted = await sql<{ n: number }>`
       select count(*)::int as n from conversations c join friends f on f.id = c.friend_id

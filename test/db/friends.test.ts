@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FriendRepository } from '../../db/friends.ts';
 import { insertBot, insertFriend } from '../helpers/carts.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { openTestDb, sequentialScansOf, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
 const user = (i: number) => `U${String(i).padStart(32, '0')}`;
@@ -23,17 +23,8 @@ afterAll(() => t.close());
 describe('FriendRepository.saveProfiles', () => {
   it('stores the profiles of its bot’s friends by keyed probes, never reading every friend', async () => {
     const at = new Date('2026-12-06T09:00:00Z');
-    const seqScans = await t.db.kysely.transaction().execute(async (trx) => {
-      const scans = async () =>
-        Number(
-          (
-            await sql<{
-              n: string;
-            }>`select pg_stat_get_xact_numscans('friends'::regclass) as n`.execute(trx)
-          ).rows[0]!.n,
-        );
-      const before = await scans();
-      await new FriendRepository(trx).saveProfiles(
+    const seqScans = await sequentialScansOf(t.db, 'friends', (trx) =>
+      new FriendRepository(trx).saveProfiles(
         'shop',
         [
           { userId: user(2), displayName: 'Hana', pictureUrl: 'https://example.com/h.png' },
@@ -43,9 +34,8 @@ describe('FriendRepository.saveProfiles', () => {
           ...Array.from({ length: 97 }, (_, i) => ({ userId: user(10_000 + i), displayName: 'x' })),
         ],
         at,
-      );
-      return (await scans()) - before;
-    });
+      ),
+    );
     expect(seqScans).toBe(0);
 
     const rows = await t.db.kysely

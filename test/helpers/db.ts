@@ -1,5 +1,6 @@
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { createDb, type Db } from '../../db/index.ts';
+import { createDb, type Database, type Db } from '../../db/index.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 
 export interface TestDb {
@@ -52,4 +53,28 @@ async function adminQuery(text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Sequential scans of `table` made by `work`, run in a transaction of its own (the statistics
+ * count per transaction): a statement meant to probe a key must read 0 here.
+ */
+export async function sequentialScansOf(
+  db: Db,
+  table: string,
+  work: (trx: Kysely<Database>) => Promise<unknown>,
+): Promise<number> {
+  return db.kysely.transaction().execute(async (trx) => {
+    const scans = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`select pg_stat_get_xact_numscans(${table}::regclass) as n`.execute(trx)
+        ).rows[0]!.n,
+      );
+    const before = await scans();
+    await work(trx);
+    return (await scans()) - before;
+  });
 }
