@@ -8,7 +8,18 @@ export type { Database } from './schema.ts';
 
 /** Where the data lives: the embedded PGlite (a directory, or `memory://`) or a PostgreSQL server. */
 export type DbTarget =
-  { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize?: number };
+  | { kind: 'pglite'; dataDir: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /**
+       * Runs the statements marked in prepared.ts as named prepared statements (the Node server;
+       * a pooler in between must keep them, as PgBouncer does from 1.21 with
+       * max_prepared_statements set).
+       */
+      prepare?: boolean;
+    };
 
 /** The underlying driver handle, for the few libraries (the job queue) that need their own adapter. */
 export type DbDriver = { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; pool: pg.Pool };
@@ -27,7 +38,7 @@ export async function createDb(target: DbTarget): Promise<Db> {
     case 'pglite':
       return createPgliteDb(target.dataDir);
     case 'postgres':
-      return createPostgresDb(target.url, target.poolSize ?? 16);
+      return createPostgresDb(target.url, target.poolSize ?? 16, target.prepare ?? false);
     default: {
       const unknown: never = target;
       throw new Error(`unknown database target ${JSON.stringify(unknown)}`);
@@ -50,7 +61,7 @@ async function createPgliteDb(dataDir: string): Promise<Db> {
   });
 }
 
-async function createPostgresDb(url: string, poolSize: number): Promise<Db> {
+async function createPostgresDb(url: string, poolSize: number, prepare: boolean): Promise<Db> {
   // Idle connections are kept for 5 minutes rather than pg's 10 seconds: after a quiet spell (a
   // worker draining a burst, a shop at night), the next webhook would otherwise wait for a new
   // connection and a cold backend, tens of milliseconds under load.
@@ -58,7 +69,7 @@ async function createPostgresDb(url: string, poolSize: number): Promise<Db> {
     connectionString: url,
     max: poolSize,
     idleTimeoutMillis: 300_000,
-    Client: PreparingClient,
+    ...(prepare ? { Client: PreparingClient } : {}),
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});

@@ -28,7 +28,7 @@ export async function openTestDb(options: { migrate?: boolean } = {}): Promise<T
     const target = new URL(testDatabaseUrl);
     target.pathname = `/${name}`;
     url = target.toString();
-    db = await createDb({ kind: 'postgres', url, poolSize: 5 });
+    db = await createDb({ kind: 'postgres', url, poolSize: 5, prepare: true });
     drop = () => adminQuery(`drop database if exists ${name} with (force)`);
   } else {
     db = await createDb({ kind: 'pglite', dataDir: 'memory://' });
