@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { BatchLoops, type BatchStep } from './batch-loops.ts';
 import type { Db } from '../db/index.ts';
 import { ConversationRepository } from '../db/conversations.ts';
 import { FriendRepository } from '../db/friends.ts';
@@ -7,6 +6,7 @@ import { LineInboxRepository } from '../db/line-inbox.ts';
 import { LineEventRepository, type EventOutcome, type StoredEvent } from '../db/line-events.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../server/logger.ts';
+import { BatchLoops, type BatchStep } from './batch-loops.ts';
 import type { EventContext } from './events/context.ts';
 import { handleEvent } from './events/handle.ts';
 import { handleWave, waves, type Outcome } from './events/wave.ts';
