@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { friendsOfLineUsers } from './friends.ts';
-import type { Database } from './schema.ts';
 import { executePrepared } from './prepared.ts';
+import type { Database } from './schema.ts';
 
 export interface IncomingMessage {
   lineUserId: string;

@@ -7,8 +7,8 @@ import {
   type StoredEvent,
   type StoredEventRow,
 } from './line-events.ts';
-import type { Database } from './schema.ts';
 import { executePrepared } from './prepared.ts';
+import type { Database } from './schema.ts';
 
 /** One acknowledged webhook request: its bot and its body's bytes, as LINE sent them. */
 export interface InboxBody {
