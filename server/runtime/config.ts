@@ -40,6 +40,14 @@ export const configSchema = z.object({
   KIZUNA_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   /** CPU niceness of a worker process (0 = as the web processes, 19 = lowest). */
   KIZUNA_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * Named prepared statements on PostgreSQL (the webhook's append, the worker's per-batch
+   * statements); `false` behind a pooler that does not keep them.
+   */
+  KIZUNA_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
   KIZUNA_ADMIN_TOKEN: optionalText,
   KIZUNA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   KIZUNA_BODY_LIMIT_BYTES: z.coerce

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     timeZone: config.TZ,
     noticeWebhookUrl: config.KIZUNA_NOTICE_WEBHOOK_URL,
     verifySignature: verifyLineSignatureNode,
-    namedStatements: true,
+    namedStatements: config.KIZUNA_PREPARED_STATEMENTS,
     line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });
   const running: { server?: Server } = {};

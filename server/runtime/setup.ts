@@ -50,7 +50,11 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
     const db = await createDb(
       embedded
         ? { kind: 'pglite', dataDir: join(config.KIZUNA_DATA_DIR, 'pg') }
-        : { kind: 'postgres', url: config.DATABASE_URL!, prepare: true },
+        : {
+            kind: 'postgres',
+            url: config.DATABASE_URL!,
+            prepare: config.KIZUNA_PREPARED_STATEMENTS,
+          },
     );
     try {
       const applied = await migrateToLatest(db.kysely);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../db/index.ts';
 import { LineInboxRepository } from '../../db/line-inbox.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -50,6 +51,25 @@ describe('prepared statements (the worker’s hot statements)', () => {
       return out;
     });
     expect(taken).toEqual([1, 2, 3].map((i) => `01PREP${String(i).padStart(20, '0')}`));
+  });
+
+  it('prepares nothing when turned off (KIZUNA_PREPARED_STATEMENTS=false, for poolers)', async () => {
+    // On PostgreSQL a second pool without the option; PGlite never prepares.
+    const plain = t.url ? await createDb({ kind: 'postgres', url: t.url, poolSize: 1 }) : t.db;
+    try {
+      const statements = await plain.kysely.connection().execute(async (connection) => {
+        const inbox = new LineInboxRepository(connection);
+        await inbox.append([{ botId: 'shop', body: body(10) }]);
+        const { events } = await inbox.take(connection, 10, 'processed');
+        expect(events.map((e) => e.webhookEventId)).toEqual([
+          `01PREP${String(10).padStart(20, '0')}`,
+        ]);
+        return (await sql`select statement from pg_prepared_statements`.execute(connection)).rows;
+      });
+      expect(statements).toEqual([]);
+    } finally {
+      if (plain !== t.db) await plain.close();
+    }
   });
 
   it('leaves other statements unprepared', async () => {

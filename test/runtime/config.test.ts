@@ -8,8 +8,12 @@ describe('parseConfig', () => {
       PORT: 3000,
       KIZUNA_DATA_DIR: './data',
       KIZUNA_ROLE: 'all',
+      KIZUNA_PREPARED_STATEMENTS: true,
       TZ: 'Asia/Tokyo',
     });
+    expect(parseConfig({ KIZUNA_PREPARED_STATEMENTS: 'false' }).KIZUNA_PREPARED_STATEMENTS).toBe(
+      false,
+    );
   });
 
   it('treats empty strings as unset', () => {
@@ -25,6 +29,7 @@ describe('parseConfig', () => {
     [{ KIZUNA_SECRET_KEY: 'too-short' }, /KIZUNA_SECRET_KEY: must be 32 random bytes in base64/],
     [{ KIZUNA_ROLE: 'both' }, /KIZUNA_ROLE:/],
     [{ KIZUNA_WORKER_NICE: '25' }, /KIZUNA_WORKER_NICE:/],
+    [{ KIZUNA_PREPARED_STATEMENTS: 'no' }, /KIZUNA_PREPARED_STATEMENTS: must be true or false/],
     [{ KIZUNA_NOTICE_WEBHOOK_URL: 'ftp://hooks.example.com/x' }, /KIZUNA_NOTICE_WEBHOOK_URL:/],
   ])('names the variable and the problem: %o', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
