@@ -86,6 +86,7 @@ async function createPostgresDb(url: string, poolSize: number, prepare: boolean)
  * sends every query as `query(text, values)`; a marked text gets its name there.
  */
 class PreparingClient extends pg.Client {
+  // One signature over pg's overloads (typed `never` to fit them all); returns what pg returns.
   override query(...args: unknown[]): never {
     const [text, values] = args;
     const name = args.length === 2 && typeof text === 'string' ? preparedName(text) : undefined;
