@@ -39,7 +39,12 @@ export interface InboxProcessorOptions {
   timeZone?: string | undefined;
   /** Seconds before retrying an event that failed `attempts` times (default 2^attempts, ≤ 300). */
   retryDelay?: (attempts: number) => number;
+  /** Told how many events ended each way, once their transaction committed (metrics). */
+  onProcessed?: (outcome: ProcessedOutcome, count: number) => void;
 }
+
+/** How a processed event ended: its outcome, or a failed attempt (retried later, or for good). */
+export type ProcessedOutcome = EventOutcome | 'retrying' | 'failed';
 
 /**
  * Processes the webhook inbox. A batch runs in one transaction: one commit per batch keeps
@@ -119,6 +124,7 @@ export class InboxProcessor {
       );
       await trx.commit().execute();
       this.takenSinceVacuum += taken.bodies;
+      this.counted(outcomes);
       return taken.bodies;
     } catch (error) {
       this.options.logger.warn('inbox: a batch failed; its events go pending, to run one by one', {
@@ -181,8 +187,18 @@ export class InboxProcessor {
       if (!isolated) return false;
       throw error;
     }
+    this.counted(done);
     for (const { event, error } of failures) await this.recordFailure(event, error);
     return true;
+  }
+
+  private counted(outcomes: Outcome[]): void {
+    const report = this.options.onProcessed;
+    if (!report) return;
+    let ignored = 0;
+    for (const o of outcomes) if (o.outcome === 'ignored') ignored++;
+    report('done', outcomes.length - ignored);
+    report('ignored', ignored);
   }
 
   /** Processes until nothing is due (for tests and Workers' waitUntil). */
@@ -250,6 +266,7 @@ export class InboxProcessor {
     );
     const delay = this.options.retryDelay?.(event.attempts) ?? Math.min(2 ** event.attempts, 300);
     await this.events.failAttempt(event, message, final, delay);
+    this.options.onProcessed?.(final ? 'failed' : 'retrying', 1);
   }
 }
 

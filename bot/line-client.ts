@@ -3,6 +3,7 @@ import { errorFromFailure, errorFromResponse } from './line-errors.ts';
 import {
   LineApiError,
   type FollowerPage,
+  type LineErrorKind,
   type LineMessage,
   type LinePort,
   type LineProfile,
@@ -33,7 +34,15 @@ export interface LineClientOptions {
    */
   throttle?: Throttle;
   fetch?: typeof fetch;
+  /** Told how each request ended (metrics), with the endpoint's operationId. */
+  onAnswer?: (op: string, outcome: LineCallOutcome) => void;
 }
+
+/**
+ * How a request ended: answered 2xx; `handled`, a status its caller deals with itself (409 for a
+ * repeated retry key, which counts as sent; 404 for a user with no profile); else the error kind.
+ */
+export type LineCallOutcome = 'ok' | 'handled' | LineErrorKind;
 
 const REQUEST_ID = 'x-line-request-id';
 // LINE's answer to a repeated retry key names the request that was accepted first [U].
@@ -106,10 +115,16 @@ export function createLineClient(options: LineClientOptions): LinePort {
       if (!res.ok && !c.accept?.includes(res.status)) {
         throw errorFromResponse(res.status, await res.text(), requestId);
       }
-      return { res, requestId, text: c.stream ? '' : await res.text() };
+      const answer = { res, requestId, text: c.stream ? '' : await res.text() };
+      options.onAnswer?.(c.op, res.ok ? 'ok' : 'handled');
+      return answer;
     } catch (error) {
-      if (error instanceof LineApiError) throw error;
-      throw errorFromFailure(error, timedOut ? timeoutMs : undefined);
+      const failure =
+        error instanceof LineApiError
+          ? error
+          : errorFromFailure(error, timedOut ? timeoutMs : undefined);
+      options.onAnswer?.(c.op, failure.kind);
+      throw failure;
     } finally {
       clearTimeout(timer);
     }

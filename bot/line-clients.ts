@@ -1,5 +1,5 @@
 import type { BotRepository } from '../db/bots.ts';
-import { createLineClient } from './line-client.ts';
+import { createLineClient, type LineCallOutcome } from './line-client.ts';
 import { LineApiError, type LinePort } from './line-port.ts';
 
 export interface LineEndpoints {
@@ -19,6 +19,8 @@ export class LineClients {
   constructor(
     private readonly bots: BotRepository,
     private readonly endpoints: LineEndpoints = {},
+    /** Told how each request of each bot ended (metrics). */
+    private readonly onAnswer?: (botId: string, op: string, outcome: LineCallOutcome) => void,
   ) {}
 
   async get(botId: string): Promise<LinePort> {
@@ -32,6 +34,7 @@ export class LineClients {
       channelAccessToken: token,
       ...(this.endpoints.baseURL ? { baseURL: this.endpoints.baseURL } : {}),
       ...(this.endpoints.dataBaseURL ? { dataBaseURL: this.endpoints.dataBaseURL } : {}),
+      ...(this.onAnswer ? { onAnswer: this.onAnswer.bind(undefined, botId) } : {}),
     });
     this.clients.set(botId, { token, client });
     return client;

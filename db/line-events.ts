@@ -58,6 +58,27 @@ export class LineEventRepository {
     );
   }
 
+  /**
+   * Events not done, per bot and state: pending (new or retrying), processing (claimed), failed
+   * for good. Two reads, each matching its partial index, so the done millions are never read.
+   */
+  async unfinished(): Promise<
+    Array<{ botId: string; state: 'pending' | 'processing' | 'failed'; count: number }>
+  > {
+    const { rows } = await sql<{ bot_id: string; state: string; n: string }>`
+      select bot_id, state, count(*) as n from line_events
+      where state in ('pending', 'processing') group by bot_id, state
+      union all
+      select bot_id, 'failed', count(*) from line_events where state = 'failed' group by bot_id`.execute(
+      this.db,
+    );
+    return rows.map((r) => ({
+      botId: r.bot_id,
+      state: r.state as 'pending' | 'processing' | 'failed',
+      count: Number(r.n),
+    }));
+  }
+
   /** Records a failed attempt: due again after `retryInSeconds`, or failed for good. */
   async failAttempt(
     event: StoredEvent,

@@ -175,15 +175,25 @@ export class LineInboxRepository {
     });
   }
 
-  /** Bodies waiting for intake, and bodies set aside. */
-  async backlog(): Promise<{ waiting: number; setAside: number }> {
+  /**
+   * Bodies waiting for intake, bodies set aside, and how long the oldest waiting one has waited
+   * (0 when none): the worker's lag behind LINE.
+   */
+  async backlog(): Promise<{ waiting: number; setAside: number; oldestWaitingSeconds: number }> {
     const row = await this.db
       .selectFrom('line_inbox')
       .select([
         sql<string>`count(*) filter (where last_error is null)`.as('waiting'),
         sql<string>`count(*) filter (where last_error is not null)`.as('set_aside'),
+        sql<number>`coalesce(extract(epoch from now() - min(received_at) filter (where last_error is null)), 0)::float8`.as(
+          'oldest',
+        ),
       ])
       .executeTakeFirstOrThrow();
-    return { waiting: Number(row.waiting), setAside: Number(row.set_aside) };
+    return {
+      waiting: Number(row.waiting),
+      setAside: Number(row.set_aside),
+      oldestWaitingSeconds: Math.max(0, Number(row.oldest)),
+    };
   }
 }

@@ -8,6 +8,7 @@ import type { Resource } from '../jobs/cart-import.ts';
 import { AppError, errorAnswer, invalidRequest } from './errors.ts';
 import type { LineWebhookIntake } from './line-webhook-intake.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import { adminAuth } from './middleware/admin-auth.ts';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit.ts';
 import { botRoutes } from './routes/bots.ts';
@@ -23,6 +24,7 @@ import { friendRoutes } from './routes/friends.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lineWebhookRoutes } from './routes/line-webhook.ts';
 import { liffPageRoutes } from './routes/liff-pages.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { noticeRoutes } from './routes/notices.ts';
 import { accountLinkRoutes } from './routes/account-link.ts';
 import { formRoutes } from './routes/forms.ts';
@@ -36,6 +38,8 @@ import { friendSegmentRoutes } from './routes/friend-segments.ts';
 export interface AppOptions {
   deps: AppDeps;
   adminToken?: string | undefined;
+  /** Accepted by /metrics besides the admin token, so a scraper need not hold the admin one. */
+  metricsToken?: string | undefined;
   bodyLimitBytes?: number | undefined;
 }
 
@@ -47,6 +51,8 @@ export interface AppDeps {
   bots: BotRepository;
   /** Verifies, validates and stores one LINE webhook request (F1.2). */
   lineWebhook: LineWebhookIntake;
+  /** What /metrics reports (F10.3). */
+  metrics: Metrics;
   connections: ConnectionRepository;
   /** Enqueues cart imports of a connection (sync now, first import). */
   enqueueImports(connectionId: string, resources: Resource[]): Promise<void>;
@@ -85,8 +91,10 @@ export function createApp(options: AppOptions) {
   app.use('*', bodyLimit(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
   app.use('/api/bots/*', adminAuth(options.adminToken));
   app.use('/api/bots', adminAuth(options.adminToken));
+  app.use('/metrics', adminAuth(options.adminToken, options.metricsToken));
 
   app.route('/', healthRoutes());
+  app.route('/', metricsRoutes());
   app.route('/', botRoutes());
   app.route('/', friendSegmentRoutes());
   app.route('/', friendRoutes());

@@ -9,6 +9,7 @@ import { connectorFor } from '../carts/index.ts';
 import { BotRepository } from '../db/bots.ts';
 import { ConnectionRepository } from '../db/connections.ts';
 import type { Db } from '../db/index.ts';
+import { LineEventRepository } from '../db/line-events.ts';
 import { LineInboxRepository } from '../db/line-inbox.ts';
 import type { SecretBox } from '../db/secret-box.ts';
 import type { Resource } from '../jobs/cart-import.ts';
@@ -29,14 +30,19 @@ import {
 import { filterFriendSelector } from '../rich-menus/select.ts';
 import { ruleScheduleJobs } from '../jobs/rules.ts';
 import { createApp } from './app.ts';
-import { lineWebhookIntake } from './line-webhook-intake.ts';
+import { lineWebhookIntake, observedIntake } from './line-webhook-intake.ts';
 import type { Logger } from './logger.ts';
+import { Metrics } from './metrics.ts';
 
 export interface KizunaOptions {
   db: Db;
   secretBox: SecretBox;
   logger: Logger;
   adminToken?: string | undefined;
+  /** A token that may read /metrics only (the admin token may too). */
+  metricsToken?: string | undefined;
+  /** This process's metrics (the Node runtime adds its process figures); a new set otherwise. */
+  metrics?: Metrics;
   bodyLimitBytes?: number | undefined;
   version?: string | undefined;
   line?: LineEndpoints;
@@ -71,7 +77,10 @@ export interface KizunaOptions {
 export function createKizuna(options: KizunaOptions) {
   const { db, logger } = options;
   const bots = new BotRepository(db.kysely, options.secretBox);
-  const lineClients = new LineClients(bots, options.line);
+  const metrics = options.metrics ?? new Metrics();
+  const lineClients = new LineClients(bots, options.line, (botId, op, outcome) =>
+    metrics.lineCall(botId, op, outcome),
+  );
   const postbacks = new PostbackRegistry();
 
   // Jobs enqueue jobs, so their deps reach the queue through this late-bound reference.
@@ -146,22 +155,27 @@ export function createKizuna(options: KizunaOptions) {
     postbacks,
     enqueueProfileRefresh: (trx, botId, lineUserIds) =>
       queue.sendMany(refreshProfile, profileJobs(botId, lineUserIds), { trx }),
+    onProcessed: (outcome, count) => metrics.eventsProcessed(outcome, count),
   });
-  const inbox = new InboxWriter(
-    new LineInboxRepository(
-      db.kysely,
-      options.namedStatements && db.driver.kind === 'postgres' ? db.driver.pool : undefined,
-    ),
-    {
-      onStored: () => processor.notify(),
-    },
+  const inboxRepository = new LineInboxRepository(
+    db.kysely,
+    options.namedStatements && db.driver.kind === 'postgres' ? db.driver.pool : undefined,
   );
+  const inbox = new InboxWriter(inboxRepository, { onStored: () => processor.notify() });
   const channelSecrets = new ChannelSecrets(bots);
-  const lineWebhook = lineWebhookIntake({
-    channelSecrets,
-    inbox,
-    verifySignature: options.verifySignature ?? verifyLineSignature,
-  });
+  const lineWebhook = observedIntake(
+    lineWebhookIntake({
+      channelSecrets,
+      inbox,
+      verifySignature: options.verifySignature ?? verifyLineSignature,
+    }),
+    metrics,
+  );
+  const lineEvents = new LineEventRepository(db.kysely);
+  metrics.readPipelineFrom(async () => ({
+    inbox: await inboxRepository.backlog(),
+    events: await lineEvents.unfinished(),
+  }));
 
   /** After a bot is created or changed: forget cached secrets; import its friends once it can. */
   const onBotChanged = async (botId: string) => {
@@ -184,6 +198,7 @@ export function createKizuna(options: KizunaOptions) {
       version: options.version ?? '0.1.0',
       bots,
       lineWebhook,
+      metrics,
       onBotChanged,
       connections,
       enqueueImports,
@@ -195,6 +210,7 @@ export function createKizuna(options: KizunaOptions) {
         void (await queue.send(reassignRichMenus, { botId, full: true }, { singletonKey: botId })),
     },
     adminToken: options.adminToken,
+    metricsToken: options.metricsToken,
     bodyLimitBytes: options.bodyLimitBytes,
   });
 
@@ -208,6 +224,7 @@ export function createKizuna(options: KizunaOptions) {
     postbacks,
     lineClients,
     onBotChanged,
+    metrics,
     /** Starts background work in this process: the queue, and with `work`, claiming jobs and events. */
     async start({ work }: { work: boolean }) {
       await queue.start();

@@ -2,7 +2,8 @@ import type { ChannelSecrets } from '../bot/channel-secrets.ts';
 import type { InboxWriter } from '../bot/inbox-writer.ts';
 import type { SignatureVerifier } from '../bot/signature.ts';
 import { isPlainValidWebhookBody, storableBody, webhookBodySchema } from '../crm/line-events.ts';
-import { AppError, invalidRequest } from './errors.ts';
+import { AppError, errorAnswer, invalidRequest } from './errors.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface LineWebhookIntakeDeps {
   channelSecrets: ChannelSecrets;
@@ -10,12 +11,15 @@ export interface LineWebhookIntakeDeps {
   verifySignature: SignatureVerifier;
 }
 
-/** Accepts one LINE webhook request: resolves once it is stored; throws AppError when refused. */
+/**
+ * Accepts one LINE webhook request: resolves, to its number of events, once it is stored; throws
+ * AppError when refused.
+ */
 export type LineWebhookIntake = (
   botId: string,
   body: Uint8Array<ArrayBuffer>,
   signature: string | undefined,
-) => Promise<void>;
+) => Promise<number>;
 
 /** Refuses bytes that are not UTF-8 rather than storing replacement characters LINE never sent. */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -57,10 +61,27 @@ export function lineWebhookIntake(deps: LineWebhookIntakeDeps): LineWebhookIntak
       if (!parsed.success) throw invalidRequest(parsed.error);
     }
     const storable = storableBody(text, json);
+    const events = (json as { events: unknown[] }).events.length;
     await inbox.store({
       botId,
       body: storable === text ? body : new TextEncoder().encode(storable),
-      events: (json as { events: unknown[] }).events.length,
+      events,
     });
+    return events;
+  };
+}
+
+/** The intake, counted: each answer's status and time, and the events stored (metrics.ts). */
+export function observedIntake(intake: LineWebhookIntake, metrics: Metrics): LineWebhookIntake {
+  return async (botId, body, signature) => {
+    const started = performance.now();
+    try {
+      const events = await intake(botId, body, signature);
+      metrics.webhookAnswered(200, (performance.now() - started) / 1000, { botId, events });
+      return events;
+    } catch (error) {
+      metrics.webhookAnswered(errorAnswer(error).status, (performance.now() - started) / 1000);
+      throw error;
+    }
   };
 }

@@ -13,6 +13,7 @@ import * as friendTagsByTag from './20261205100000_friend_tags_by_tag.ts';
 import * as lineInbox from './20261206100000_line_inbox.ts';
 import * as conversationsHot from './20261207100000_conversations_hot.ts';
 import * as eventLogKeys from './20261208100000_event_log_keys.ts';
+import * as failedEvents from './20261209100000_failed_events.ts';
 
 /**
  * Every migration, in order. A static list (not a folder scan) so the same migrations run inside
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261206100000_line_inbox': lineInbox,
   '20261207100000_conversations_hot': conversationsHot,
   '20261208100000_event_log_keys': eventLogKeys,
+  '20261209100000_failed_events': failedEvents,
 };

@@ -3,14 +3,18 @@ import { AppError } from '../errors.ts';
 
 /**
  * Staff API authentication until operator accounts exist: `Authorization: Bearer <admin token>`.
- * The comparison runs over fixed-size digests so its timing says nothing about the token.
+ * A route may accept other tokens too (/metrics takes a metrics-only one). The comparison runs over
+ * fixed-size digests so its timing says nothing about the tokens.
  */
-export function adminAuth(adminToken: string | undefined): MiddlewareHandler {
-  const expected = adminToken ? digest(adminToken) : undefined;
+export function adminAuth(...tokens: Array<string | undefined>): MiddlewareHandler {
+  const expected = tokens.filter((t): t is string => !!t).map(digest);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!expected || !match?.[1] || !equal(await digest(match[1].trim()), await expected)) {
+    const given = match?.[1] ? await digest(match[1].trim()) : undefined;
+    let ok = false;
+    for (const token of expected) if (given && equal(given, await token)) ok = true;
+    if (!ok) {
       throw new AppError(
         401,
         'unauthorized',

@@ -49,6 +49,10 @@ export const configSchema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   KIZUNA_ADMIN_TOKEN: optionalText,
+  /** A Bearer token that may read /metrics and nothing else. */
+  KIZUNA_METRICS_TOKEN: optionalText,
+  /** A port of its own serving only /metrics (a worker has no other; a web process may want one). */
+  KIZUNA_METRICS_PORT: port.optional(),
   KIZUNA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   KIZUNA_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -37,6 +37,23 @@ export function createNodeServer(options: NodeServerOptions): Server {
   });
 }
 
+/**
+ * A server for KIZUNA_METRICS_PORT: the app's /metrics (its token check included) and nothing
+ * else, so a worker, which serves no HTTP, can be scraped, and a web process's scrapes can stay
+ * off its public port.
+ */
+export function createMetricsServer(fetch: NodeServerOptions['fetch']): Server {
+  const listener = getRequestListener((request) =>
+    new URL(request.url).pathname === '/metrics'
+      ? fetch(request)
+      : Response.json(
+          { error: { code: 'not_found', message: 'this port serves GET /metrics only' } },
+          { status: 404 },
+        ),
+  );
+  return createServer((req, res) => void listener(req, res));
+}
+
 /** The bot of a webhook the direct path answers; undefined for a request the app serves. */
 function directWebhookBot(req: IncomingMessage, limit: number): string | undefined {
   const url = req.url;

@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import { createKizuna } from '../kizuna.ts';
 import { syncDefaultBot } from '../default-bot.ts';
 import { createLogger } from '../logger.ts';
+import { Metrics } from '../metrics.ts';
 import { ConfigError, parseConfig } from './config.ts';
-import { createNodeServer } from './node-http.ts';
+import { createMetricsServer, createNodeServer } from './node-http.ts';
 import { verifyLineSignatureNode } from './node-signature.ts';
 import { openDatabase } from './setup.ts';
 
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     secretBox: opened.secretBox,
     logger,
     adminToken: opened.adminToken,
+    metricsToken: config.KIZUNA_METRICS_TOKEN,
+    metrics: new Metrics({ processMetrics: true }),
     bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
     version,
     timeZone: config.TZ,
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
     namedStatements: config.KIZUNA_PREPARED_STATEMENTS,
     line: { baseURL: config.LINE_API_BASE_URL, dataBaseURL: config.LINE_API_DATA_BASE_URL },
   });
-  const running: { server?: Server } = {};
+  const running: { server?: Server; metricsServer?: Server } = {};
   let shuttingDown = false;
 
   const shutdown = async (signal: string, exitCode = 0) => {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     // Order matters: stop taking requests and let in-flight ones finish, stop claiming jobs and let
     // running ones finish, and only then close the database so nothing writes to a closed PGlite.
     if (running.server) await closeServer(running.server);
+    if (running.metricsServer) await closeServer(running.metricsServer);
     await kizuna.stop();
     await opened.close();
     logger.info('stopped');
@@ -69,6 +73,15 @@ async function main(): Promise<void> {
 
   if (role === 'worker') lowerPriority(config.KIZUNA_WORKER_NICE, logger);
   await kizuna.start({ work: role !== 'web' });
+  if (config.KIZUNA_METRICS_PORT !== undefined) {
+    try {
+      running.metricsServer = await listenMetrics(kizuna.app.fetch, config.KIZUNA_METRICS_PORT);
+      logger.info('metrics are served', { port: config.KIZUNA_METRICS_PORT, path: '/metrics' });
+    } catch (error) {
+      logger.error(`KIZUNA_METRICS_PORT: ${config.KIZUNA_METRICS_PORT} cannot be used`, { error });
+      return shutdown('metrics port', 1);
+    }
+  }
 
   if (role === 'worker') {
     logger.info('worker started', { database: opened.db.driver.kind });
@@ -105,6 +118,18 @@ async function main(): Promise<void> {
       { error },
     );
     void shutdown('server error', 1);
+  });
+}
+
+/** Listens on all interfaces, as the main port does; rejects if the port is taken. */
+function listenMetrics(fetch: (request: Request) => Response | Promise<Response>, port: number) {
+  const server = createMetricsServer(fetch);
+  return new Promise<Server>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 

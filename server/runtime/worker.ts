@@ -46,6 +46,7 @@ function build({ config, db, logger, secretBox }: Opened) {
     logger,
     secretBox,
     adminToken: config.KIZUNA_ADMIN_TOKEN,
+    metricsToken: config.KIZUNA_METRICS_TOKEN,
     bodyLimitBytes: config.KIZUNA_BODY_LIMIT_BYTES,
     timeZone: config.TZ,
     noticeWebhookUrl: config.KIZUNA_NOTICE_WEBHOOK_URL,

@@ -12,19 +12,13 @@ afterEach(async () => {
 const count = async (world: LineWorld, query: ReturnType<typeof sql<{ n: string }>>) =>
   Number((await query.execute(world.testDb.db.kysely)).rows[0]!.n);
 
-/** Makes every queued retry due now (pg-boss waits retryDelay between attempts). */
-const retryNow = (world: LineWorld) =>
-  sql`update pgboss.job set start_after = now() where state = 'retry'`.execute(
-    world.testDb.db.kysely,
-  );
-
 describe('importing the friends a bot already had', () => {
   it('pages through follower ids, retries a failed page, and fetches every profile', async () => {
     w = await openLineWorld();
     for (let i = 0; i < 1200; i++) w.line.addUser({ displayName: `既存の友だち ${i}` });
     w.line.inject({ path: '/v2/bot/followers/ids', status: 500 });
     await w.settle();
-    await retryNow(w);
+    await w.retryJobsNow();
     await w.settle();
     expect(await count(w, sql`select count(*) as n from friends where source = 'import'`)).toBe(
       1200,
@@ -104,7 +98,7 @@ describe('profiles', () => {
         .executeTakeFirstOrThrow();
     expect(await friend()).toEqual({ display_name: null, blocked_at: null });
     for (let i = 0; i < 2; i++) {
-      await retryNow(w);
+      await w.retryJobsNow();
       await w.settle();
     }
     expect((await friend()).display_name).toBe('後で分かる名前');
@@ -138,7 +132,7 @@ describe('profiles', () => {
           .execute()
       ).map((f) => f.display_name);
     expect(await names()).toEqual(['友だち一', '友だち三', null]);
-    await retryNow(w);
+    await w.retryJobsNow();
     await w.settle();
     expect(await names()).toEqual(['友だち一', '友だち三', '友だち二']);
     const fetched = (userId: string) =>

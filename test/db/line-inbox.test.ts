@@ -85,7 +85,11 @@ describe('LineInboxRepository.take and LineEventRepository.claim', () => {
     expect(taken.events.map((e) => e.webhookEventId)).toEqual(
       Array.from({ length: 14 }, (_, i) => `01TAKE${String(i).padStart(20, '0')}`),
     );
-    expect(await inbox.backlog()).toEqual({ waiting: 23, setAside: 0 });
+    const backlog = await inbox.backlog();
+    expect(backlog).toMatchObject({ waiting: 23, setAside: 0 });
+    // The oldest waiting body was appended moments ago, within this test.
+    expect(backlog.oldestWaitingSeconds).toBeGreaterThan(0);
+    expect(backlog.oldestWaitingSeconds).toBeLessThan(60);
   });
 
   it('claim takes at most `limit` due events, oldest first', async () => {

@@ -19,7 +19,7 @@ export interface TestApp {
 
 export async function openTestApp(
   options: Partial<
-    Pick<KizunaOptions, 'bodyLimitBytes' | 'line' | 'inbox' | 'noticeWebhookUrl'>
+    Pick<KizunaOptions, 'bodyLimitBytes' | 'line' | 'inbox' | 'noticeWebhookUrl' | 'metricsToken'>
   > = {},
 ): Promise<TestApp> {
   const testDb = await openTestDb();

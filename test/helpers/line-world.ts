@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { createFakeLine, type FakeLine } from '../fakes/line.ts';
 import type { KizunaOptions } from '../../server/kizuna.ts';
@@ -14,6 +15,8 @@ export interface LineWorld extends TestApp {
   webhookUrl: string;
   /** Runs queued events and jobs until nothing is due. */
   settle(): Promise<void>;
+  /** Makes every queued job retry due now (pg-boss waits retryDelay between attempts). */
+  retryJobsNow(): Promise<void>;
 }
 
 const hex = (bytes: number) =>
@@ -26,7 +29,7 @@ const hex = (bytes: number) =>
  * channel matches a fake channel. Background loops stay off: tests step the work with settle().
  */
 export async function openLineWorld(
-  options: { inbox?: KizunaOptions['inbox'] } = {},
+  options: Pick<KizunaOptions, 'inbox' | 'metricsToken'> = {},
 ): Promise<LineWorld> {
   const channel = {
     channelId: '2000000001',
@@ -39,6 +42,7 @@ export async function openLineWorld(
   const t = await openTestApp({
     line: { baseURL: fake.url, dataBaseURL: fake.url },
     inbox: { retryDelay: () => 0, ...options.inbox },
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
   // The Node server as `npm start` runs it: webhooks take its direct path (runtime/node-http.ts).
   const server = createNodeServer({
@@ -72,6 +76,11 @@ export async function openLineWorld(
         if (events === 0 && jobs === 0) return;
       }
       throw new Error('work did not settle');
+    },
+    async retryJobsNow() {
+      await sql`update pgboss.job set start_after = now() where state = 'retry'`.execute(
+        t.testDb.db.kysely,
+      );
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,6 +11,8 @@ describe('parseConfig', () => {
       KIZUNA_PREPARED_STATEMENTS: true,
       TZ: 'Asia/Tokyo',
     });
+    // No metrics port unless asked for: a worker then listens on nothing.
+    expect(parseConfig({}).KIZUNA_METRICS_PORT).toBeUndefined();
     expect(parseConfig({ KIZUNA_PREPARED_STATEMENTS: 'false' }).KIZUNA_PREPARED_STATEMENTS).toBe(
       false,
     );
@@ -29,6 +31,8 @@ describe('parseConfig', () => {
     [{ KIZUNA_SECRET_KEY: 'too-short' }, /KIZUNA_SECRET_KEY: must be 32 random bytes in base64/],
     [{ KIZUNA_ROLE: 'both' }, /KIZUNA_ROLE:/],
     [{ KIZUNA_WORKER_NICE: '25' }, /KIZUNA_WORKER_NICE:/],
+    [{ KIZUNA_METRICS_PORT: 'ninety' }, /KIZUNA_METRICS_PORT: must be a number \(got "ninety"\)/],
+    [{ KIZUNA_METRICS_PORT: '0' }, /KIZUNA_METRICS_PORT: must be between 1 and 65535/],
     [{ KIZUNA_PREPARED_STATEMENTS: 'no' }, /KIZUNA_PREPARED_STATEMENTS: must be true or false/],
     [{ KIZUNA_NOTICE_WEBHOOK_URL: 'ftp://hooks.example.com/x' }, /KIZUNA_NOTICE_WEBHOOK_URL:/],
   ])('names the variable and the problem: %o', (env, message) => {

@@ -7,6 +7,7 @@ import { SecretBox } from '../../db/secret-box.ts';
 import { JobQueue } from '../../jobs/queue.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { parsePrometheus, sample } from '../helpers/prometheus.ts';
 
 const bundle = fileURLToPath(new URL('../../dist/worker/worker.js', import.meta.url));
 const ADMIN = 'worker-admin-token';
@@ -67,6 +68,17 @@ describe('the Workers bundle in workerd', () => {
     expect(rows.rows[0]).toMatchObject({ id: 'from-worker' });
     expect(rows.rows[0]!.sealed).toMatch(/^v1\./);
     expect((await mf.dispatchFetch('http://kizuna.test/api/bots')).status).toBe(401);
+  });
+
+  it('serves /metrics with the pipeline read through Hyperdrive', async () => {
+    expect((await mf.dispatchFetch('http://kizuna.test/metrics')).status).toBe(401);
+    const res = await mf.dispatchFetch('http://kizuna.test/metrics', {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(res.status).toBe(200);
+    const samples = parsePrometheus(await res.text());
+    expect(samples.get('kizuna_database_up')).toBe(1);
+    expect(samples.get(sample('kizuna_line_inbox_bodies', { state: 'waiting' }))).toBe(0);
   });
 
   it('runs its Cron Trigger without error', async () => {
