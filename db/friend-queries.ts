@@ -3,6 +3,7 @@ import type { ConversationStatus, Friend, MessageDirection } from '../crm/friend
 import type { Filter } from '../crm/filter.ts';
 import { filterWhere } from './filter-sql.ts';
 import { toFriend } from './friends.ts';
+import { page, sortTime, type Page, type SortTime } from './page.ts';
 import type { Database, FriendsTable } from './schema.ts';
 
 /**
@@ -11,14 +12,7 @@ import type { Database, FriendsTable } from './schema.ts';
  * deep it is and costs the same on page 1 and page 1000.
  */
 
-/** A timestamp as a sort key: UTC, microseconds, so it round-trips exactly (JS Dates stop at ms). */
-export type SortTime = string;
-
-export interface Page<T, K> {
-  items: T[];
-  /** The sort key of the last item when more rows follow, else null. */
-  next: K | null;
-}
+export type { Page, SortTime };
 
 export type FollowStatus = 'following' | 'blocked' | 'unknown';
 export interface FriendView extends Friend {
@@ -55,17 +49,6 @@ export interface FollowerImportView {
   error: string | null;
   startedAt: Date;
   finishedAt: Date | null;
-}
-
-/** Formats a timestamptz column as a SortTime, independent of the session's time zone and DateStyle. */
-const sortTime = (column: string) =>
-  sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/** Splits a limit+1 fetch into the page and the key of its last row (when a next page exists). */
-function page<R, T, K>(rows: R[], limit: number, map: (r: R) => T, key: (r: R) => K): Page<T, K> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(map), next: rows.length > limit && last ? key(last) : null };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { WebhookEvent } from '../crm/line-events.ts';
+import { page, sortTime, type Page, type SortTime } from './page.ts';
 import type { Database, LineEventsTable } from './schema.ts';
 
 export interface StoredEvent {
@@ -12,6 +13,20 @@ export interface StoredEvent {
 }
 
 export type EventOutcome = 'done' | 'ignored';
+
+/** An event that failed for good, as an operator sees it. */
+export interface FailedEvent {
+  webhookEventId: string;
+  type: string;
+  lineUserId: string | null;
+  occurredAt: Date;
+  receivedAt: Date;
+  attempts: number;
+  lastError: string | null;
+  payload: WebhookEvent;
+}
+/** Failed events sort newest first: occurred_at desc, webhook_event_id desc. */
+export type FailedEventKey = [occurredAt: SortTime, webhookEventId: string];
 
 /**
  * LINE events, each one row keyed by (bot, webhookEventId): a redelivery or a concurrent duplicate
@@ -77,6 +92,73 @@ export class LineEventRepository {
       state: r.state as 'pending' | 'processing' | 'failed',
       count: Number(r.n),
     }));
+  }
+
+  /**
+   * A bot's events that failed for good, newest first, for an operator to read their errors
+   * (keyset-paged on the line_events_failed index).
+   */
+  async failed(
+    botId: string,
+    options: { after?: FailedEventKey | undefined; limit: number },
+  ): Promise<Page<FailedEvent, FailedEventKey>> {
+    let query = this.db
+      .selectFrom('line_events')
+      .select([
+        'webhook_event_id',
+        'type',
+        'line_user_id',
+        'occurred_at',
+        'received_at',
+        'attempts',
+        'last_error',
+        'payload',
+      ])
+      .select(sortTime('occurred_at').as('sort_at'))
+      .where('bot_id', '=', botId)
+      .where('state', '=', 'failed');
+    const after = options.after;
+    if (after)
+      query = query.where(
+        sql<boolean>`(occurred_at, webhook_event_id) < (${after[0]}::timestamptz, ${after[1]})`,
+      );
+    const rows = await query
+      .orderBy('occurred_at', 'desc')
+      .orderBy('webhook_event_id', 'desc')
+      .limit(options.limit + 1)
+      .execute();
+    return page(
+      rows,
+      options.limit,
+      (r): FailedEvent => ({
+        webhookEventId: r.webhook_event_id,
+        type: r.type,
+        lineUserId: r.line_user_id,
+        occurredAt: r.occurred_at,
+        receivedAt: r.received_at,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        payload: r.payload as WebhookEvent,
+      }),
+      (r): FailedEventKey => [r.sort_at, r.webhook_event_id],
+    );
+  }
+
+  /**
+   * Puts a bot's failed events (those of `webhookEventIds`, or all) back to pending with fresh
+   * attempts, after an operator fixed their cause; the worker claims them as it claims retries.
+   * Only failed events move: one that was done is never run twice. Resolves to the ids moved.
+   */
+  async retryFailed(botId: string, webhookEventIds?: string[]): Promise<string[]> {
+    let query = this.db
+      .updateTable('line_events')
+      .set({ state: 'pending', attempts: 0, run_after: sql`now()`, locked_until: null })
+      .where('bot_id', '=', botId)
+      .where('state', '=', 'failed');
+    if (webhookEventIds)
+      query = query.where('webhook_event_id', '=', sql<string>`any(${webhookEventIds}::text[])`);
+    const rows = await query.returning('webhook_event_id').execute();
+    return rows.map((r) => r.webhook_event_id);
   }
 
   /** Records a failed attempt: due again after `retryInSeconds`, or failed for good. */

@@ -24,6 +24,7 @@ import { friendRoutes } from './routes/friends.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lineWebhookRoutes } from './routes/line-webhook.ts';
 import { liffPageRoutes } from './routes/liff-pages.ts';
+import { lineEventRoutes } from './routes/line-events.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { noticeRoutes } from './routes/notices.ts';
 import { accountLinkRoutes } from './routes/account-link.ts';
@@ -101,6 +102,7 @@ export function createApp(options: AppOptions) {
   app.route('/', tagRoutes());
   app.route('/', ruleRoutes());
   app.route('/', conversationRoutes());
+  app.route('/', lineEventRoutes());
   app.route('/', friendAddRoutes());
   app.route('/', connectionRoutes());
   app.route('/', connectionProductRoutes());

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationRepository } from '../../db/conversations.ts';
 import { encodeCursor } from '../../server/cursor.ts';
 import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
+import { errorFields, json, pageAll, type ApiPage as Page } from '../helpers/api.ts';
 
 interface Conversation {
   id: string;
@@ -18,10 +19,6 @@ interface Message {
   lineMessageId: string | null;
   content: Record<string, unknown>;
   sentAt: string;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 let w: LineWorld;
@@ -99,10 +96,6 @@ async function send(events: unknown[]) {
   const res = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, events as never);
   expect(res.status).toBe(200);
 }
-const json = async <T>(res: Response, status = 200): Promise<T> => {
-  expect(res.status, await res.clone().text()).toBe(status);
-  return (await res.json()) as T;
-};
 const conversations = (query = '', bot = w.botId) =>
   w.api('GET', `/api/bots/${bot}/conversations${query}`).then((r) => json<Page<Conversation>>(r));
 const messages = (conversationId: string, query = '') =>
@@ -111,26 +104,6 @@ const messages = (conversationId: string, query = '') =>
     .then((r) => json<Page<Message>>(r));
 const conversationOf = async (lineUserId: string) =>
   (await conversations('?limit=200')).items.find((c) => c.friend.lineUserId === lineUserId)!;
-const errorFields = async (res: Response) => {
-  const body = await json<{ error: { code: string; fields: { field: string }[] } }>(res, 400);
-  expect(body.error.code).toBe('invalid_request');
-  return body.error.fields.map((f) => f.field);
-};
-
-/** Follows pages to the end; returns every item and how many pages it took. */
-async function pageAll<T>(fetchPage: (query: string) => Promise<Page<T>>, limit: number) {
-  const items: T[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const page: Page<T> = await fetchPage(`?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor);
-  return { items, pages };
-}
 
 describe('GET /api/bots/{botId}/conversations', () => {
   it('lists unread first, then most recent, never-messaged last', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../server/cursor.ts';
 import { openLineWorld, type LineWorld } from '../helpers/line-world.ts';
+import { errorFields, json } from '../helpers/api.ts';
 
 interface Friend {
   id: string;
@@ -55,17 +56,8 @@ async function send(events: unknown[]) {
   const res = await w.line.sendWebhook(w.webhookUrl, w.channel.channelId, events as never);
   expect(res.status).toBe(200);
 }
-const json = async <T>(res: Response, status = 200): Promise<T> => {
-  expect(res.status, await res.clone().text()).toBe(status);
-  return (await res.json()) as T;
-};
 const list = (query = '', bot = w.botId) =>
   w.api('GET', `/api/bots/${bot}/friends${query}`).then((r) => json<FriendPage>(r));
-const errorFields = async (res: Response) => {
-  const body = await json<{ error: { code: string; fields: { field: string }[] } }>(res, 400);
-  expect(body.error.code).toBe('invalid_request');
-  return body.error.fields.map((f) => f.field);
-};
 
 describe('GET /api/bots/{botId}/friends', () => {
   it('lists every friend once, newest first', async () => {

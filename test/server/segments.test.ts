@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApp, type TestApp } from '../helpers/app.ts';
 import { HOSTILE, worldOf, writeWorld, type GenFriend } from '../helpers/segments.ts';
+import { json } from '../helpers/api.ts';
 
 const w = worldOf('segapi');
 const NAME = `${HOSTILE} (new)`;
@@ -24,10 +25,6 @@ beforeAll(async () => {
 });
 afterAll(() => a.close());
 
-const json = async <T>(res: Response, status = 200): Promise<T> => {
-  expect(res.status, await res.clone().text()).toBe(status);
-  return (await res.json()) as T;
-};
 const following = { kind: 'follow', statuses: ['following'] };
 const q = (filter: unknown) => encodeURIComponent(JSON.stringify(filter));
 type Fields = { error: { code: string; fields: { field: string; message: string }[] } };
