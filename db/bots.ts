@@ -23,6 +23,17 @@ export class BotRepository {
     return row && toBot(row);
   }
 
+  /** Bots whose sending LINE stopped at the monthly limit, until staff clear it. */
+  async sendingPaused(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('bots')
+      .select('id')
+      .where('sending_paused_reason', 'is not', null)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Inserts a bot; resolves to undefined when the id is taken. */
   async create(id: string, input: Omit<BotCreate, 'id'>): Promise<Bot | undefined> {
     const row = await this.db

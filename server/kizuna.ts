@@ -175,6 +175,7 @@ export function createKizuna(options: KizunaOptions) {
   metrics.readPipelineFrom(async () => ({
     inbox: await inboxRepository.backlog(),
     events: await lineEvents.unfinished(),
+    sendingPaused: await bots.sendingPaused(),
   }));
 
   /** After a bot is created or changed: forget cached secrets; import its friends once it can. */

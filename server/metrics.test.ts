@@ -5,6 +5,7 @@ import { Metrics, type PipelineState } from './metrics.ts';
 const state: PipelineState = {
   inbox: { waiting: 4, setAside: 1, oldestWaitingSeconds: 2.5 },
   events: [{ botId: 'shop', state: 'failed', count: 2 }],
+  sendingPaused: ['shop'],
 };
 
 const scrape = async (metrics: Metrics) => parsePrometheus((await metrics.exposition()).text);
@@ -26,6 +27,7 @@ describe('Metrics', () => {
     expect(up.get(sample('kizuna_line_inbox_bodies', { state: 'set_aside' }))).toBe(1);
     expect(up.get('kizuna_line_inbox_lag_seconds')).toBe(2.5);
     expect(up.get(sample('kizuna_line_events', { bot: 'shop', state: 'failed' }))).toBe(2);
+    expect(up.get(sample('kizuna_line_sending_paused', { bot: 'shop' }))).toBe(1);
 
     fail = true;
     const down = await scrape(metrics);
@@ -35,6 +37,7 @@ describe('Metrics', () => {
       down.get(sample('kizuna_line_events', { bot: 'shop', state: 'failed' })),
     ).toBeUndefined();
     expect(down.get('kizuna_line_inbox_lag_seconds')).toBe(0);
+    expect(down.get(sample('kizuna_line_sending_paused', { bot: 'shop' }))).toBeUndefined();
   });
 
   it('counts webhook answers, events, LINE calls and outcomes; process figures only when asked', async () => {

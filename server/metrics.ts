@@ -15,6 +15,8 @@ export interface PipelineState {
   inbox: { waiting: number; setAside: number; oldestWaitingSeconds: number };
   /** Events not done, per bot and state. */
   events: Array<{ botId: string; state: 'pending' | 'processing' | 'failed'; count: number }>;
+  /** Bots whose sending is paused (LINE's monthly limit). */
+  sendingPaused: string[];
 }
 
 export type PipelineSource = () => Promise<PipelineState>;
@@ -87,6 +89,12 @@ export class Metrics {
     labelNames: ['bot', 'state'] as const,
   });
 
+  private readonly paused = this.gauge({
+    name: 'kizuna_line_sending_paused',
+    help: "1 for a bot whose sending stopped at LINE's monthly limit, until staff clear it",
+    labelNames: ['bot'] as const,
+  });
+
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -141,11 +149,13 @@ export class Metrics {
     this.inbox.reset();
     this.lag.reset();
     this.events.reset();
+    this.paused.reset();
     if (!state) return;
     this.inbox.set({ state: 'waiting' }, state.inbox.waiting);
     this.inbox.set({ state: 'set_aside' }, state.inbox.setAside);
     this.lag.set(state.inbox.oldestWaitingSeconds);
     for (const e of state.events) this.events.set({ bot: e.botId, state: e.state }, e.count);
+    for (const bot of state.sendingPaused) this.paused.set({ bot }, 1);
   }
 
   private counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {

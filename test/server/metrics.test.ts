@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearSendingPause, MONTHLY_LIMIT_REASON } from '../../bot/line-sender.ts';
 import { LineEventRepository } from '../../db/line-events.ts';
 import { LineInboxRepository } from '../../db/line-inbox.ts';
 import { ADMIN_TOKEN } from '../helpers/app.ts';
@@ -184,6 +185,21 @@ describe('GET /metrics', () => {
     });
     // The profile fetch failed once (LINE's 500) and succeeded when the job ran again.
     expect({ oks, failures }).toEqual({ oks: 1, failures: 1 });
+  });
+
+  it("shows a bot whose sending stopped at LINE's monthly limit until staff clear it", async () => {
+    const paused = sample('kizuna_line_sending_paused', { bot: w.botId });
+    expect((await scrape()).get(paused)).toBeUndefined();
+    const db = w.testDb.db.kysely;
+    // What LineSender records when LINE answers 429 "monthly limit" (bot/line-sender.test.ts).
+    await db
+      .updateTable('bots')
+      .set({ sending_paused_reason: MONTHLY_LIMIT_REASON, sending_paused_at: new Date() })
+      .where('id', '=', w.botId)
+      .execute();
+    expect((await scrape()).get(paused)).toBe(1);
+    await clearSendingPause(db, w.botId);
+    expect((await scrape()).get(paused)).toBeUndefined();
   });
 });
 
