@@ -10,7 +10,7 @@ import {
 import type { LineCallOutcome } from '../bot/line-client.ts';
 import type { ProcessedOutcome } from '../bot/inbox-processor.ts';
 
-/** The webhook pipeline as the database sees it, whichever process asks (see PipelineSource). */
+/** LINE traffic as the database sees it (webhooks in, sending out), whichever process asks. */
 export interface PipelineState {
   inbox: { waiting: number; setAside: number; oldestWaitingSeconds: number };
   /** Events not done, per bot and state. */
@@ -30,9 +30,9 @@ export interface MetricsOptions {
  * Kizuna's metrics (F10.3) in Prometheus' format, on a registry of their own (no global state).
  *
  * Two kinds: counters of what this process did (webhook answers, LINE calls, events processed),
- * which Prometheus sums over the processes it scrapes; and gauges of the webhook pipeline read
- * from the database at each scrape (inbox backlog and lag, unfinished and failed events), which are
- * the same whichever process answers. On Workers, where nothing outlives a request, only the
+ * which Prometheus sums over the processes it scrapes; and gauges read from the database at each
+ * scrape (inbox backlog and lag, unfinished and failed events, bots whose sending is paused), which
+ * are the same whichever process answers. On Workers, where nothing outlives a request, only the
  * gauges mean anything.
  */
 export class Metrics {
